@@ -1,0 +1,1 @@
+"""Rule functions for Cisco IOS evidence."""

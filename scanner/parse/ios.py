@@ -1,0 +1,125 @@
+"""Cisco IOS / IOS-XE hierarchical configuration: a tree of lines indexed by their first word.
+
+The index is what keeps evaluation fast: a rule anchored on a literal first word (`^logging host`)
+looks only at the lines that start with that word instead of scanning the whole configuration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from scanner.parse.base import Line, ParseError
+
+_IOS_MARKERS = re.compile(r"^(!|version \d|hostname \S|Building configuration|Current configuration)")
+_IOS_ERROR = re.compile(r"^\s*% ?(Invalid input|Incomplete command|Ambiguous command|Unknown command)")
+# Banner delimiters: `banner motd ^C` ... `^C`; the body is not configuration.
+_BANNER = re.compile(r"^banner \S+ (\^C|\S)(.*)$")
+
+
+@dataclass(slots=True)
+class Node:
+    line: Line
+    children: list[Node] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.line.text.strip()
+
+    def walk(self) -> Iterator[Node]:
+        for child in self.children:
+            yield child
+            yield from child.walk()
+
+
+@dataclass(slots=True)
+class ConfigTree:
+    """Top-level nodes plus an index of top-level nodes by first word."""
+
+    roots: list[Node] = field(default_factory=list)
+    index: dict[str, list[Node]] = field(default_factory=dict)
+    banners: dict[str, str] = field(default_factory=dict)
+
+    def add_root(self, node: Node) -> None:
+        self.roots.append(node)
+        self.index.setdefault(_first_word(node.text), []).append(node)
+
+    def candidates(self, first_word: str | None) -> Iterable[Node]:
+        """Top-level nodes whose first word is `first_word` (all nodes when unknown)."""
+        if first_word is None:
+            return self.roots
+        return self.index.get(first_word, ())
+
+
+def _first_word(text: str) -> str:
+    return text.split(None, 1)[0] if text else ""
+
+
+def parse_flat_config(text: str, comment: str = "#") -> ConfigTree:
+    """Flat line-based files (rsyslog, chrony, PAM, nft): every line is top-level."""
+    tree = ConfigTree()
+    for no, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if stripped and not (comment and stripped.startswith(comment)):
+            tree.add_root(Node(Line(no, stripped)))
+    return tree
+
+
+def parse_ios_config(text: str) -> ConfigTree:
+    """Parse `show running-config` output, refusing anything that cannot be trusted.
+
+    Truncated output (no closing `end`), an IOS error message, or text that is no IOS
+    configuration at all raises ParseError.
+    """
+    lines = text.splitlines()
+    meaningful = [(no, raw) for no, raw in enumerate(lines, 1) if raw.strip()]
+    if not meaningful:
+        raise ParseError("empty configuration")
+    for no, raw in meaningful[:5]:
+        if _IOS_ERROR.match(raw):
+            raise ParseError(f"line {no}: the device answered with an error: {raw.strip()[:80]!r}")
+    if meaningful[-1][1].strip() != "end":
+        raise ParseError("configuration is truncated: no closing `end` line")
+    if not any(_IOS_MARKERS.match(raw) for _, raw in meaningful):
+        raise ParseError("text does not look like an IOS configuration (no `!`, `version` or `hostname` line)")
+
+    tree = ConfigTree()
+    stack: list[tuple[int, Node]] = []  # (indent, node)
+    banner_end: str | None = None
+    banner_name = ""
+    banner_body: list[str] = []
+    for no, raw in enumerate(lines, 1):
+        if banner_end is not None:
+            if banner_end in raw:
+                banner_body.append(raw.split(banner_end, 1)[0])
+                tree.banners[banner_name] = "\n".join(banner_body).strip("\n")
+                banner_end = None
+            else:
+                banner_body.append(raw)
+            continue
+        stripped = raw.strip()
+        if not stripped or stripped == "!" or stripped == "end":
+            continue
+        if stripped.startswith("!"):
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        node = Node(Line(no, raw.rstrip()))
+        banner = _BANNER.match(stripped) if indent == 0 else None
+        if banner:
+            delim, rest = banner.group(1), banner.group(2)
+            banner_name = stripped.split()[1]
+            if delim in rest:
+                tree.banners[banner_name] = rest.split(delim, 1)[0]
+            else:
+                banner_end, banner_body = delim, [rest] if rest else []
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        if stack:
+            stack[-1][1].children.append(node)
+        else:
+            tree.add_root(node)
+        stack.append((indent, node))
+    if banner_end is not None:
+        raise ParseError(f"banner {banner_name} is not closed: configuration is truncated")
+    return tree
