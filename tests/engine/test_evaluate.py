@@ -1,0 +1,84 @@
+import json
+from datetime import date
+from pathlib import Path
+
+import jsonschema
+from click.testing import CliRunner
+
+from scanner.catalog import load_catalog
+from scanner.cli import cli
+from scanner.evaluate import HostInfo, evaluate_host
+from scanner.evidence import HostEvidence, SourceResult, write_host
+from scanner.paths import SCHEMAS_DIR
+from scanner.waivers import Waiver
+
+SSHD_OK = "port 22\npermitrootlogin no\npasswordauthentication no\n"
+SSHD_BAD = "port 22\npermitrootlogin yes\npasswordauthentication yes\n"
+
+
+def statuses(doc: dict, info: HostInfo, **kw: object) -> dict[str, str]:
+    res = evaluate_host(doc, load_catalog(), info, **kw)  # type: ignore[arg-type]
+    return {r["check"]: r["status"] for r in res["results"]}
+
+
+def doc(**sources: str) -> dict:
+    ev = HostEvidence("h1", "linux", {k: SourceResult(k, v) for k, v in sources.items()})
+    return ev.to_json()
+
+
+def test_pass_fail_and_missing_source() -> None:
+    info = HostInfo("h1", "linux", os_family="debian")
+    assert statuses(doc(sshd_effective=SSHD_OK), info)["LNX-SSH-004"] == "pass"
+    assert statuses(doc(sshd_effective=SSHD_BAD), info)["LNX-SSH-004"] == "fail"
+    res = evaluate_host(doc(), load_catalog(), info)
+    r = next(r for r in res["results"] if r["check"] == "LNX-SSH-004")
+    assert r["status"] == "error" and "not collected" in r["reason"]
+
+
+def test_tampered_failed_and_truncated_sources_are_errors() -> None:
+    info = HostInfo("h1", "linux")
+    d = doc(sshd_effective=SSHD_OK)
+    d["sources"]["sshd_effective"]["output"] = SSHD_OK.replace("no", "yes", 1)  # hash no longer matches
+    assert statuses(d, info)["LNX-SSH-004"] == "error"
+    d = doc(sshd_effective=SSHD_OK)
+    d["sources"]["sshd_effective"]["rc"] = 255
+    assert statuses(d, info)["LNX-SSH-004"] == "error"
+    d = doc(sshd_effective=SSHD_OK)
+    d["sources"]["sshd_effective"]["truncated"] = True
+    assert statuses(d, info)["LNX-SSH-004"] == "error"
+    d = doc(sshd_effective=SSHD_OK)
+    d["error"] = "connection refused"
+    assert set(statuses(d, info).values()) <= {"error", "not_applicable"}
+
+
+def test_waivers_and_expiry() -> None:
+    info = HostInfo("h1", "linux", groups=("site_bkk_hq",))
+    w = Waiver("LNX-SSH-*", ("site_bkk_*",), "vendor access", "CIO", date(2027, 1, 1), "exceptions.yml#1")
+    assert statuses(doc(sshd_effective=SSHD_BAD), info, waivers=[w], today=date(2026, 12, 1))["LNX-SSH-004"] == "waived"
+    res = evaluate_host(doc(sshd_effective=SSHD_BAD), load_catalog(), info, [w], date(2027, 2, 1))
+    r = next(r for r in res["results"] if r["check"] == "LNX-SSH-004")
+    assert r["status"] == "fail" and "expired" in r["reason"]
+    # a waiver never turns an error into anything else
+    assert statuses(doc(), info, waivers=[w], today=date(2026, 12, 1))["LNX-SSH-004"] == "error"
+
+
+def test_evaluate_cli_writes_valid_results(tmp_path: Path) -> None:
+    ev = tmp_path / "ev"
+    write_host(ev, HostEvidence("h1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_BAD)}))
+    (ev / "broken.json").write_text("{not json", encoding="utf-8")
+    out = tmp_path / "results.json"
+    result = CliRunner().invoke(cli, ["evaluate", "--evidence", str(ev), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.validate(data, json.loads((SCHEMAS_DIR / "results.schema.json").read_text(encoding="utf-8")))
+    by_host = {h["name"]: h for h in data["hosts"]}
+    assert by_host["broken"]["error"] and "not valid JSON" in by_host["broken"]["error"]
+    r = next(r for r in by_host["h1"]["results"] if r["check"] == "LNX-SSH-004")
+    assert r["status"] == "fail" and r["evidence"][0]["text"] == "permitrootlogin yes"
+    assert data["run"]["catalog"]["sha256"] and data["evidence_sha256"]["h1"]
+
+
+def test_evidence_files_match_schema(tmp_path: Path) -> None:
+    path, _ = write_host(tmp_path, HostEvidence("h1", "linux", {"os_release": SourceResult("cat", "ID=debian\n")}))
+    schema = json.loads((SCHEMAS_DIR / "evidence.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), schema)
