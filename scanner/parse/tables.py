@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import textfsm
+from textfsm import clitable
 
 from scanner.parse.base import Line, ParseError
 
@@ -14,17 +19,33 @@ class Table:
     lines: list[Line | None] = field(default_factory=list)  # the raw line of each row, when known
 
 
-def parse_textfsm(text: str, platform: str, command: str) -> Table:
-    """Parse with the ntc-templates index; no template or no rows is a ParseError."""
-    from ntc_templates.parse import parse_output
+@functools.cache
+def _template(platform: str, command: str) -> textfsm.TextFSM:
+    """Find the ntc-templates template once; reading the index on every parse is the slow part."""
+    from ntc_templates.parse import _get_template_dir
 
+    table = clitable.CliTable("index", _get_template_dir())
+    row = table.index.GetRowMatch({"Platform": platform, "Command": command})
+    if row == 0:
+        raise ParseError(f"no TextFSM template for {platform} `{command}`")
+    name = table.index.index[row]["Template"].split(":")[0]
+    with open(Path(_get_template_dir()) / name, encoding="utf-8") as fh:
+        return textfsm.TextFSM(fh)
+
+
+def parse_textfsm(text: str, platform: str, command: str) -> Table:
+    """Parse with the ntc-templates template for the command; no rows or a template error is a ParseError."""
+    fsm = _template(platform, command)
+    fsm.Reset()
     try:
-        rows = parse_output(platform=platform, command=command, data=text)
-    except Exception as exc:  # ntc_templates raises bare Exception for a missing template
+        records = fsm.ParseText(text)
+    except textfsm.TextFSMError as exc:
         raise ParseError(f"TextFSM could not parse `{command}`: {exc}") from exc
-    if not rows:
+    if not records:
         raise ParseError(f"TextFSM found no rows in `{command}` output")
-    return Table(rows=[{k.upper(): v for k, v in row.items()} for row in rows], lines=[None] * len(rows))
+    header = [h.upper() for h in fsm.header]
+    rows = [dict(zip(header, rec, strict=True)) for rec in records]
+    return Table(rows=rows, lines=[None] * len(rows))
 
 
 def parse_delimited(text: str, columns: list[str], sep: str | None = None, comment: str = "#") -> Table:

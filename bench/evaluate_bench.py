@@ -1,0 +1,252 @@
+"""Benchmark: evaluate a synthetic fleet with the full catalog, beside the floor of reading and parsing.
+
+    .venv/bin/python bench/evaluate_bench.py [--hosts 10000] [--keep DIR]
+
+Half the hosts are Cisco IOS with ~1,000-line configurations, half Linux with every source. Prints
+hosts per second, wall time and peak memory of `prakan evaluate`, and the wall time of just reading
+and parsing the same evidence files once (the floor evaluation cannot beat). Goal: within 3x of the
+floor and under 1 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scanner.evidence import HostEvidence, SourceResult, write_host
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FLOOR = """
+import json, sys
+from pathlib import Path
+from scanner.catalog import load_catalog
+from scanner.evidence import host_files
+cat = load_catalog()
+n = 0
+for path in host_files(Path(sys.argv[1])):
+    doc = json.loads(path.read_bytes())
+    for name, src in doc["sources"].items():
+        try:
+            cat.sources[name].parse(src["output"], doc["platform"])
+        except Exception:
+            pass
+    n += 1
+print(n)
+"""
+
+
+def ios_config(i: int, rnd: random.Random) -> str:
+    lines = [
+        "Building configuration...",
+        "",
+        "Current configuration : 31337 bytes",
+        "!",
+        "version 17.9",
+        "service timestamps debug datetime msec",
+        "service timestamps log datetime msec",
+        "service password-encryption",
+        f"hostname r{i:05d}",
+        "!",
+        "aaa new-model",
+        "aaa authentication login default group tacacs+ local",
+        "aaa accounting exec default start-stop group tacacs+",
+        "enable secret 9 <redacted:prakan:0011223344556677>",
+        "!",
+        "ip ssh version 2",
+        "no ip http server",
+        "login block-for 120 attempts 3 within 60",
+        "!",
+    ]
+    if rnd.random() < 0.3:
+        lines += ["snmp-server community public RO", "ip http server"]
+    for n in range(48):
+        lines += [
+            f"interface GigabitEthernet1/0/{n}",
+            f" description access port {n}",
+            " switchport mode access",
+            f" switchport access vlan {10 + n % 8}",
+            " spanning-tree portfast",
+            " no cdp enable",
+            "!",
+        ]
+    lines += [
+        "interface GigabitEthernet0/0/0",
+        " description WAN MPLS",
+        " ip address 10.0.0.1 255.255.255.252",
+        " ip verify unicast source reachable-via rx",
+        " no cdp enable",
+        "!",
+    ]
+    lines += ["ip access-list extended MGMT"] + [f" permit tcp 10.{n}.0.0 0.0.255.255 any eq 22" for n in range(500)]
+    lines += [
+        "router ospf 1",
+        " area 0 authentication message-digest",
+        " network 10.0.0.0 0.0.0.3 area 0",
+        "!",
+        "logging buffered 64000",
+        "logging trap informational",
+        "logging host 10.10.0.31",
+        "ntp authenticate",
+        "ntp authentication-key 1 hmac-sha2-256 7 <redacted:prakan:aabbccddeeff0011>",
+        "ntp trusted-key 1",
+        "ntp server 10.10.0.21 key 1",
+        "archive",
+        " log config",
+        "  logging enable",
+        "  notify syslog",
+        "banner motd ^C",
+        "Authorised use only",
+        "^C",
+        "line con 0",
+        " exec-timeout 5 0",
+        "line vty 0 4",
+        " access-class MGMT in",
+        " exec-timeout 5 0",
+        " transport input ssh",
+        "line vty 5 15",
+        " transport input ssh" if rnd.random() < 0.8 else " transport input telnet ssh",
+        "!",
+        "end",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+SHOW_VERSION = (
+    "Cisco IOS XE Software, Version 17.09.04a\nCisco IOS Software [Cupertino], ISR Software "
+    "(X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 17.9.4a, RELEASE SOFTWARE (fc3)\nROM: 16.12(2r)\n"
+    '{host} uptime is 5 weeks, 2 days, 3 hours, 1 minute\nSystem image file is "bootflash:isr4300.bin"\n'
+    "cisco ISR4331/K9 (1RU) processor with 1795999K/6147K bytes of memory.\nProcessor board ID FDO1234\n"
+    "Configuration register is 0x2102\n"
+)
+
+
+def linux_sources(i: int, rnd: random.Random) -> dict[str, str]:
+    root = "no" if rnd.random() < 0.8 else "yes"
+    sshd = "\n".join(
+        [
+            "port 22",
+            f"permitrootlogin {root}",
+            "passwordauthentication no",
+            "maxauthtries 4",
+            "logingracetime 60",
+            "x11forwarding no",
+            "ciphers aes256-gcm@openssh.com,aes128-ctr",
+            "macs hmac-sha2-512-etm@openssh.com",
+            "clientaliveinterval 300",
+            "clientalivecountmax 3",
+            "banner /etc/issue.net",
+            "loglevel VERBOSE",
+            "permitemptypasswords no",
+            "ignorerhosts yes",
+            "hostbasedauthentication no",
+            "permituserenvironment no",
+            "allowtcpforwarding no",
+            "maxstartups 10:30:60",
+            "maxsessions 10",
+        ]
+        + [f"hostkey /etc/ssh/key{n}" for n in range(3)]
+        + [f"option{n} value{n}" for n in range(80)]
+    )
+    sysctl = "\n".join(
+        [
+            "net.ipv4.ip_forward = 0",
+            "kernel.randomize_va_space = 2",
+            "net.ipv4.conf.all.send_redirects = 0",
+            "net.ipv4.conf.all.accept_redirects = 0",
+            "net.ipv4.tcp_syncookies = 1",
+            "fs.suid_dumpable = 0",
+            "kernel.dmesg_restrict = 1",
+        ]
+        + [f"net.ipv4.conf.eth{n % 4}.param{n} = {n}" for n in range(600)]
+    )
+    passwd = "root:x:0:0:root:/root:/bin/bash\n" + "".join(
+        f"user{n}:x:{1000 + n}:{1000 + n}::/home/user{n}:/bin/bash\n" for n in range(40)
+    )
+    shadow = "root:$prakan$0011:19000:0:99999:7:::\n" + "".join(
+        f"user{n}:$prakan${n:04x}:19000:1:90:7:::\n" for n in range(40)
+    )
+    pkgs = "".join(f"pkg{n} 1.{n}-1 ii\n" for n in range(600))
+    return {
+        "os_release": 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
+        "sshd_effective": sshd + "\n",
+        "sysctl": sysctl + "\n",
+        "login_defs": "### /etc/login.defs\nPASS_MAX_DAYS 90\nPASS_MIN_DAYS 1\nPASS_WARN_AGE 7\n"
+        "UMASK 027\nENCRYPT_METHOD YESCRYPT\n",
+        "pwquality": "### /etc/security/pwquality.conf\nminlen = 14\nminclass = 4\n",
+        "pam": "### /etc/pam.d/common-password\npassword requisite pam_pwquality.so retry=3\n"
+        "password [success=1 default=ignore] pam_unix.so obscure yescrypt remember=5\n",
+        "passwd": passwd,
+        "shadow": shadow,
+        "file_permissions": "/etc/passwd 644 root root\n/etc/shadow 640 root shadow\n"
+        "/etc/ssh/sshd_config 600 root root\n",
+        "audit_rules": "### /etc/audit/rules.d/50-identity.rules\n-w /etc/passwd -p wa -k identity\n",
+        "auditd_conf": "### /etc/audit/auditd.conf\nmax_log_file_action = keep_logs\n",
+        "syslog_config": "### /etc/rsyslog.d/50-remote.conf\n*.* @@10.10.0.31:514\n",
+        "time_sync": "### /etc/chrony/chrony.conf\nserver 10.10.0.21 iburst\n",
+        "firewall": "table inet filter {\n chain input {\n  type filter hook input priority 0; policy drop;\n }\n}\n",
+        "enabled_services": "ssh.service\nrsyslog.service\nchrony.service\nauditd.service\n",
+        "packages": pkgs,
+        "modprobe": "### /etc/modprobe.d/usb.conf\ninstall usb-storage /bin/false\n",
+        "pending_updates": "manager apt\nlists 12\nlists_age_days 1\n",
+    }
+
+
+def generate(directory: Path, hosts: int) -> None:
+    rnd = random.Random(2569)
+    for i in range(hosts):
+        if i % 2:
+            name = f"r{i:05d}"
+            srcs = {"running_config": ios_config(i, rnd), "show_version": SHOW_VERSION.format(host=name)}
+            platform = "cisco_ios"
+        else:
+            name, srcs, platform = f"s{i:05d}", linux_sources(i, rnd), "linux"
+        ev = HostEvidence(name, platform, {k: SourceResult(k, v) for k, v in srcs.items()}, method="sample")
+        write_host(directory, ev)
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    return wall, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hosts", type=int, default=10_000)
+    ap.add_argument("--keep", type=Path, help="Use (or create) this evidence directory instead of a temporary one.")
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory(prefix="prakan-bench-")
+    directory = args.keep or Path(tmp.name) / "evidence"
+    if not directory.exists() or not any(directory.glob("*.json")):
+        start = time.perf_counter()
+        generate(directory, args.hosts)
+        print(f"generated {args.hosts} evidence files in {time.perf_counter() - start:.1f} s")
+    size = sum(p.stat().st_size for p in directory.glob("*.json"))
+    py = sys.executable
+    floor, floor_rss = timed([py, "-c", FLOOR, str(directory)])
+    out = Path(tmp.name) / "results.json"
+    wall, rss = timed([py, "-m", "scanner.cli", "evaluate", "--evidence", str(directory), "-o", str(out)])
+    from scanner.catalog import load_catalog
+
+    checks = len([c for c in load_catalog().checks.values() if c.kind == "automated"])
+    print(f"hosts: {args.hosts} ({size / 2**20:.0f} MiB of evidence), automated checks: {checks}")
+    print(
+        f"floor (read + parse once): {floor:.1f} s, {args.hosts / floor:.0f} hosts/s, peak {floor_rss / 1024:.0f} MiB"
+    )
+    print(f"prakan evaluate:           {wall:.1f} s, {args.hosts / wall:.0f} hosts/s, peak {rss / 1024:.0f} MiB")
+    print(f"ratio to floor: {wall / floor:.2f}x (goal <= 3x); results.json {out.stat().st_size / 2**20:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

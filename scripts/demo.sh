@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Quick start, main job: set up, lint the sample department's inventory, evaluate its bundled evidence.
+# Nothing connects to the sample inventory's addresses: its evidence ships in samples/evidence/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+out=reports/out/sample
+mkdir -p "$out"
+echo "== prakan lint inventory/"
+.venv/bin/prakan lint inventory/
+echo "== prakan evaluate (sample department, bundled evidence)"
+.venv/bin/prakan evaluate --evidence samples/evidence -i inventory -o "$out/results.json"
+echo "results: $out/results.json"

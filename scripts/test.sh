@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Quick start, tests: set up everything the tests need (as root: the lab's Debian packages), then run them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" = 0 ] && [ -f scripts/lab-deps.sh ]; then
+  bash scripts/lab-deps.sh
+fi
+bash scripts/setup.sh dev
+[ -f scripts/fetch-real-configs.sh ] && bash scripts/fetch-real-configs.sh
+.venv/bin/ruff check scanner tests tools bench
+.venv/bin/prakan checks test
+.venv/bin/prakan lint inventory/
+.venv/bin/python -m pytest -q -ra "$@"
