@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-import yaml
 
 from scanner.checktest import run_all
 from scanner.commands.common import UsageFailure, catalog_option, catalog_or_fail
@@ -52,8 +51,12 @@ def show(check_id: str, catalog_path: Path | None) -> None:
     check = cat.checks.get(check_id.upper())
     if check is None:
         raise UsageFailure(f"no check {check_id!r}; try `prakan checks list`")
-    click.echo(f"# {check.path.relative_to(cat.root.parent) if check.path.is_relative_to(cat.root.parent) else check.path}")
-    click.echo(yaml.safe_dump(dict(check.raw), allow_unicode=True, sort_keys=False, width=110))
+    shown = check.path.relative_to(cat.root.parent) if check.path.is_relative_to(cat.root.parent) else check.path
+    click.echo(f"# {shown}")
+    click.echo(check.path.read_text(encoding="utf-8").rstrip())
+    if check.kind == "automated":
+        for src in sorted(check.sources_used()):
+            click.echo(f"# evidence source {src}: `{cat.sources[src].command}`")
 
 
 @checks.command("test")
