@@ -101,9 +101,10 @@ def coverage_cmd(framework: str | None, status: str | None, fmt: str, catalog_pa
     if fmt == "json":
         click.echo(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=1))
         return
+    width = max((len(r.id) for r in rows), default=8)
     for r in rows:
         checks_txt = ", ".join(r.automated + r.manual) or "-"
-        click.echo(f"{r.framework:<17} {r.id:<12} {r.status:<12} {r.title.get('en', '')[:50]:<50} {checks_txt}")
+        click.echo(f"{r.framework:<17} {r.id:<{width}} {r.status:<12} {r.title.get('en', '')[:50]:<50} {checks_txt}")
     totals: dict[str, int] = {}
     for r in rows:
         totals[r.status] = totals.get(r.status, 0) + 1
