@@ -39,7 +39,10 @@ def exit_code(findings: list[Finding], strict: bool) -> int:
 
 @click.command("lint")
 @click.argument("inventory", default="inventory/", type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
+    help="text for people; json; sarif (GitHub code scanning); junit (GitLab, Jenkins); github (workflow annotations).",
+)  # fmt: skip
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
 @click.option("--lang", type=click.Choice(["en", "th"]), default="en", show_default=True, help="Message language.")
