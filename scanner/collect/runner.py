@@ -1,0 +1,277 @@
+"""A collection run: a thread pool over the hosts, a watchdog for per-host timeouts, retries of
+transient connection failures, redaction, atomic evidence files and the run manifest.
+
+Every selected host ends with exactly one evidence file: its outputs, or an `error` saying why not
+(unreachable, refused host key, timeout, interrupted), so evaluation reports `error`, never silence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from scanner.catalog import Catalog
+from scanner.collect import linux, netdev
+from scanner.collect.base import RETRIES, CollectError, HostContext
+from scanner.collect.credentials import CredentialError, target_for
+from scanner.collect.hostkeys import KnownHosts
+from scanner.evidence import HostEvidence, now, write_host, write_manifest
+from scanner.redact import redact_text
+
+MANIFEST_FORMAT = "prakan-manifest"
+GRACE = 2.0  # the watchdog lets a collector report its own (more precise) timeout first
+Collector = Callable[..., HostEvidence]
+COLLECTORS: dict[str, Collector] = {"linux": linux.collect, "cisco_ios": netdev.collect}
+
+
+def run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+@dataclass
+class Options:
+    evidence_dir: Path
+    known_hosts: KnownHosts
+    key: bytes
+    forks: int = 10
+    timeout: float = 60.0
+    run_id: str = field(default_factory=run_id)
+
+
+@dataclass
+class HostOutcome:
+    name: str
+    platform: str
+    status: str  # ok | error | interrupted
+    reason: str | None = None
+    file: str | None = None
+    sha256: str | None = None
+    attempts: int = 0
+    seconds: float = 0.0
+    source_errors: dict[str, str] = field(default_factory=dict)
+    redactions: int = 0
+    host_key_added: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("name", "warnings") and v not in (None, {}, [])}
+
+
+class Progress:
+    """One line per finished host on stderr; on a terminal also a live `[done/total]` status line."""
+
+    def __init__(self, total: int, stream: TextIO | None = None, enabled: bool = True) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.tty = enabled and self.stream.isatty()
+        self.lock = threading.Lock()
+        self.running: dict[str, str] = {}
+
+    def started(self, name: str, stage: str = "connecting") -> None:
+        with self.lock:
+            self.running[name] = stage
+            self._status()
+
+    def finished(self, o: HostOutcome) -> None:
+        with self.lock:
+            self.done += 1
+            self.running.pop(o.name, None)
+            if not self.enabled:
+                return
+            if o.status == "ok":
+                extra = f", {len(o.source_errors)} source error(s)" if o.source_errors else ""
+                msg = f"ok     {o.name} ({o.seconds:.1f} s{extra})"
+            else:
+                msg = f"{o.status.upper():6} {o.name}: {o.reason}"
+            for w in o.warnings:
+                self._line(f"WARN   {o.name}: {w}")
+            self._line(f"[{self.done}/{self.total}] {msg}")
+            self._status()
+
+    def _line(self, text: str) -> None:
+        self.stream.write(("\r\x1b[K" if self.tty else "") + text + "\n")
+
+    def _status(self) -> None:
+        if self.tty and self.running:
+            names = ", ".join(list(self.running)[:4]) + (" ..." if len(self.running) > 4 else "")
+            self.stream.write(f"\r\x1b[K[{self.done}/{self.total}] collecting: {names}")
+        self.stream.flush()
+
+
+class _Watchdog(threading.Thread):
+    """Aborts hosts that overrun their timeout (closing their sockets unblocks any read)."""
+
+    def __init__(self) -> None:
+        super().__init__(name="prakan-watchdog", daemon=True)
+        self.active: dict[str, HostContext] = {}
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(0.2):
+            t = time.monotonic()
+            with self.lock:
+                overdue = [c for c in self.active.values() if t > c.deadline + GRACE]
+            for ctx in overdue:
+                ctx.abort(f"timed out after {ctx.timeout:g} s while {ctx.stage}")
+
+    def abort_all(self, reason: str) -> None:
+        with self.lock:
+            ctxs = list(self.active.values())
+        for ctx in ctxs:
+            ctx.abort(reason)
+
+
+def _redact(ev: HostEvidence, key: bytes) -> int:
+    count = 0
+    for src in ev.sources.values():
+        src.output, n = redact_text(src.output, ev.platform, key)
+        count += n
+        if src.error:
+            src.error, n = redact_text(src.error, ev.platform, key)
+            count += n
+    if ev.error:
+        ev.error, n = redact_text(ev.error, ev.platform, key)
+        count += n
+    return count
+
+
+def _collect_host(name: str, host: Any, catalog: Catalog, opts: Options, dog: _Watchdog,
+                  progress: Progress) -> HostOutcome:  # fmt: skip
+    platform = host.platform or "unknown"
+    out = HostOutcome(name=name, platform=platform, status="error")
+    ctx = HostContext(name=name, timeout=opts.timeout)
+    started = time.monotonic()
+    evidence: HostEvidence | None = None
+    progress.started(name)
+    with dog.lock:
+        dog.active[name] = ctx
+    try:
+        collector = COLLECTORS.get(host.platform)
+        if not host.platform:
+            raise CollectError("prakan_platform is not set for this host")
+        if collector is None:
+            raise CollectError(f"no collector for platform {host.platform!r} (supported: {', '.join(COLLECTORS)})")
+        try:
+            target = target_for(name, host.platform, host.address, host.vars)
+        except CredentialError as exc:
+            raise CollectError(f"connection settings: {exc}") from exc
+        sources = catalog.sources_for(host.platform)
+        for attempt in range(RETRIES + 1):
+            out.attempts = attempt + 1
+            try:
+                evidence = collector(target, sources, ctx, opts.known_hosts)
+                break
+            except CollectError as exc:
+                if not exc.transient or attempt == RETRIES or ctx.expired():
+                    if exc.transient and attempt:
+                        raise CollectError(f"{exc} (after {attempt + 1} attempts)") from exc
+                    raise
+                time.sleep(min(0.5 * 2**attempt, ctx.remaining()))
+        out.status = "ok"
+    except CollectError as exc:
+        out.reason = str(exc)
+    except Exception as exc:  # one host's surprise must not stop the fleet
+        out.reason = ctx.failure(f"unexpected {type(exc).__name__} while {ctx.stage}: {exc}")
+    finally:
+        with dog.lock:
+            dog.active.pop(name, None)
+    if ctx.abort_reason and ctx.abort_reason.startswith("interrupted"):
+        out.status, out.reason, evidence = "interrupted", ctx.abort_reason, None
+    if evidence is None:
+        evidence = HostEvidence(host=name, platform=platform, error=out.reason, facts={"address": host.address})
+    out.warnings = list(ctx.warnings)
+    out.host_key_added = ctx.host_key
+    out.redactions = _redact(evidence, opts.key)  # before anything touches disk
+    out.reason = evidence.error if out.status != "ok" else None
+    out.source_errors = {n: s.error for n, s in evidence.sources.items() if s.error}
+    out.seconds = round(time.monotonic() - started, 3)
+    path, out.sha256 = write_host(opts.evidence_dir, evidence)
+    out.file = path.name
+    progress.finished(out)
+    return out
+
+
+def collect_run(inventory: Any, catalog: Catalog, opts: Options, progress: Progress | None = None,
+                meta: Mapping[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Collect every host of `inventory`; returns the manifest (also written to the evidence dir).
+
+    On Ctrl-C the hosts under way are aborted, hosts not started are recorded as `interrupted`, the
+    manifest is written, and KeyboardInterrupt propagates.
+    """
+    opts.evidence_dir.mkdir(parents=True, exist_ok=True)
+    hosts = inventory.hosts
+    progress = progress or Progress(len(hosts))
+    started = now()
+    outcomes: dict[str, HostOutcome] = {}
+    dog = _Watchdog()
+    dog.start()
+    interrupted = False
+    pool = ThreadPoolExecutor(max_workers=max(1, opts.forks), thread_name_prefix="prakan-collect")
+    futures: dict[Future[HostOutcome], str] = {}
+    try:
+        futures = {pool.submit(_collect_host, n, h, catalog, opts, dog, progress): n for n, h in hosts.items()}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for f in done:
+                outcomes[futures[f]] = f.result()
+    except KeyboardInterrupt:
+        interrupted = True
+        dog.abort_all("interrupted (Ctrl-C) before collection finished")
+        for f in futures:
+            f.cancel()
+        for f, name in futures.items():  # running hosts end quickly: their sockets are closed
+            if not f.cancelled():
+                with contextlib.suppress(Exception):  # if it does not end, it is recorded as interrupted
+                    outcomes[name] = f.result(timeout=10)
+    finally:
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
+        dog.stopping.set()
+    for name, host in hosts.items():
+        if name not in outcomes:  # never started: still an evidence file, so evaluation says error
+            reason = "interrupted (Ctrl-C) before collection started"
+            ev = HostEvidence(host=name, platform=host.platform or "unknown", error=reason)
+            path, digest = write_host(opts.evidence_dir, ev)
+            outcomes[name] = HostOutcome(name, host.platform or "unknown", "interrupted", reason, path.name, digest)
+    manifest = build_manifest(outcomes, catalog, opts, started, dict(meta or {}), interrupted)
+    write_manifest(opts.evidence_dir, manifest)
+    if interrupted:
+        raise KeyboardInterrupt
+    return manifest
+
+
+def build_manifest(outcomes: Mapping[str, HostOutcome], catalog: Catalog, opts: Options, started: str,
+                   meta: dict[str, Any], interrupted: bool) -> dict[str, Any]:  # fmt: skip
+    ordered = [outcomes[n] for n in sorted(outcomes)]
+    return {
+        "format": MANIFEST_FORMAT,
+        "version": 1,
+        "kind": "collect",
+        "run": opts.run_id,
+        "started_at": started,
+        "finished_at": now(),
+        "complete": not interrupted,
+        "catalog": {"version": catalog.version, "sha256": catalog.sha256},
+        "forks": opts.forks,
+        "timeout": opts.timeout,
+        "known_hosts": str(opts.known_hosts.path),
+        **meta,
+        "attempted": [o.name for o in ordered],
+        "succeeded": [o.name for o in ordered if o.status == "ok"],
+        "failed": {o.name: o.reason for o in ordered if o.status == "error"},
+        "interrupted": [o.name for o in ordered if o.status == "interrupted"],
+        "files": {o.file: o.sha256 for o in ordered if o.file},
+        "host_keys_added": {o.name: o.host_key_added for o in ordered if o.host_key_added},
+        "hosts": {o.name: o.to_json() for o in ordered},
+    }

@@ -1,0 +1,147 @@
+"""`prakan collect`: gather read-only evidence over SSH into evidence/<run-id>/."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from scanner.catalog import Catalog
+from scanner.commands.common import UsageFailure, catalog_option, catalog_or_fail, inventory_or_fail
+from scanner.evidence import MANIFEST
+
+
+def _options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `collect` and `scan` share."""
+    decorators = [
+        click.option(
+            "-i",
+            "--inventory",
+            "inventory_path",
+            type=click.Path(path_type=Path, exists=True),
+            help="Ansible inventory (default: $PRAKAN_INVENTORY, else ./inventory).",
+        ),
+        click.option("--limit", help="Ansible host pattern, e.g. 'site_bkk_hq:&platform_linux'."),
+        click.option(
+            "--forks", type=click.IntRange(1, 500), default=10, show_default=True, help="Hosts collected in parallel."
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(1, 3600),
+            default=60,
+            show_default=True,
+            help="Seconds allowed per host (connect and every command); a slower host is an error.",
+        ),
+        click.option(
+            "--evidence-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Where evidence goes (default: evidence/<run-id>/, run id = UTC timestamp).",
+        ),
+        click.option(
+            "--known-hosts",
+            "known_hosts_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="known_hosts file for host key checking (default: ~/.config/prakan/known_hosts).",
+        ),
+        click.option(
+            "--accept-new-host-keys",
+            is_flag=True,
+            help="Record the key of a host seen for the first time instead of refusing it.",
+        ),
+        click.option(
+            "--vault-password-file",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="Decrypts vault values (ansible_password, ansible_become_password).",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No per-host progress on standard error."),
+        catalog_option,
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
+collect_options = _options
+
+
+@dataclass
+class Collected:
+    evidence_dir: Path
+    manifest: dict[str, Any]
+    inventory: Any
+    catalog: Catalog
+
+
+def inventory_path_or_default(path: Path | None) -> Path:
+    if path is not None:
+        return path
+    env = os.environ.get("PRAKAN_INVENTORY")
+    candidate = Path(env) if env else Path("inventory")
+    if not candidate.exists():
+        raise UsageFailure("no inventory: pass -i INVENTORY (or set PRAKAN_INVENTORY)")
+    return candidate
+
+
+def run_collect(inventory_path: Path | None, limit: str | None, forks: int, timeout: float,
+                evidence_dir: Path | None, known_hosts_path: Path | None, accept_new_host_keys: bool,
+                vault_password_file: Path | None, quiet: bool, catalog_path: Path | None) -> Collected:  # fmt: skip
+    """Shared by `collect` and `scan`: validate everything first, then collect."""
+    from scanner.collect.hostkeys import KnownHosts, default_path
+    from scanner.collect.runner import Options, Progress, collect_run, run_id
+    from scanner.redact import key_path, redaction_key
+
+    cat = catalog_or_fail(catalog_path)
+    inv_path = inventory_path_or_default(inventory_path)
+    inv = inventory_or_fail(inv_path, limit, vault_password_file)
+    if not inv.hosts:
+        raise UsageFailure(f"inventory {inv_path}: no hosts selected")
+    rid = run_id()
+    evidence_dir = evidence_dir or Path("evidence") / rid
+    if (evidence_dir / MANIFEST).exists():
+        raise UsageFailure(f"{evidence_dir} already holds a collection run; choose a new --evidence-dir")
+    if not os.environ.get("PRAKAN_REDACTION_KEY") and key_path().resolve().is_relative_to(evidence_dir.resolve()):
+        raise UsageFailure(f"the redaction key {key_path()} must not live inside the evidence directory")
+    try:
+        key = redaction_key()
+    except (OSError, ValueError) as exc:
+        raise UsageFailure(f"redaction key: {exc}") from exc
+    try:
+        known = KnownHosts(known_hosts_path or default_path(), accept_new=accept_new_host_keys)
+    except ValueError as exc:
+        raise UsageFailure(str(exc)) from exc
+    opts = Options(evidence_dir=evidence_dir, known_hosts=known, key=key, forks=forks, timeout=timeout, run_id=rid)
+    meta = {"inventory": str(inv_path), "limit": limit}
+    try:
+        manifest = collect_run(inv, cat, opts, Progress(len(inv.hosts), enabled=not quiet), meta)
+    except KeyboardInterrupt:
+        # click would turn this into "Aborted!" and status 1; the conventional status is 130
+        click.echo(f"interrupted: finished hosts kept, manifest written -> {evidence_dir}", err=True)
+        raise SystemExit(130) from None
+    failed, interrupted = manifest["failed"], manifest["interrupted"]
+    click.echo(
+        f"collected {len(manifest['succeeded'])}/{len(manifest['attempted'])} hosts"
+        + (f", {len(failed)} in error" if failed else "")
+        + (f", {len(interrupted)} interrupted" if interrupted else "")
+        + (f", {len(manifest['host_keys_added'])} new host key(s) recorded" if manifest["host_keys_added"] else "")
+        + f" -> {evidence_dir}",
+        err=True,
+    )
+    return Collected(evidence_dir, manifest, inv, cat)
+
+
+@click.command()
+@collect_options
+def collect(**kwargs: Any) -> None:
+    """Collect read-only evidence from every selected host over SSH.
+
+    \b
+    Exit status: 0 every host collected; 1 some hosts in error (each still has an
+    evidence file saying why); 2 usage error; 130 interrupted (Ctrl-C).
+    """
+    result = run_collect(**kwargs)
+    if result.manifest["failed"]:
+        raise SystemExit(1)

@@ -1,0 +1,120 @@
+"""`prakan scan`: collect + evaluate in one run, with an exit status for the nightly job.
+
+Exit status:
+  0  compliant: no failing check at or above --fail-on, no host or check in error
+  1  checks fail at or above --fail-on
+  2  hosts in error (unreachable, refused host key, timeout), or checks in `error` at or above --fail-on
+  3  usage error (bad option, inventory, catalog, waivers)
+When 1 and 2 both apply, 2 wins: a host we could not see may hide anything, so the blind spot is the
+more urgent signal for whoever reads the nightly job's status.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from scanner.catalog import SEVERITIES
+from scanner.commands.collect import collect_options, inventory_path_or_default, run_collect
+from scanner.commands.common import UsageFailure
+from scanner.evaluate import evaluate_run
+from scanner.evidence import atomic_write
+from scanner.waivers import WaiverError, load_waivers
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
+
+
+class _ScanCommand(click.Command):
+    """Usage errors exit 3 for `scan` (2 is taken by 'hosts in error')."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_USAGE
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (UsageFailure, click.UsageError) as exc:
+            exc.exit_code = EXIT_USAGE
+            raise
+
+
+def exit_status(results: dict[str, Any], fail_on: str) -> tuple[int, dict[str, int]]:
+    """The scan's exit status from results.json, and the counts behind it."""
+    gate = set(SEVERITIES[: SEVERITIES.index(fail_on) + 1])
+    counts = {"hosts_in_error": 0, "failing": 0, "errors": 0}
+    for host in results["hosts"]:
+        if host.get("error"):
+            counts["hosts_in_error"] += 1
+        for r in host["results"]:
+            if r["severity"] in gate and r["status"] == "fail":
+                counts["failing"] += 1
+            elif r["severity"] in gate and r["status"] == "error":
+                counts["errors"] += 1
+    if counts["hosts_in_error"] or counts["errors"]:
+        return EXIT_ERROR, counts
+    return (EXIT_FAIL if counts["failing"] else EXIT_OK), counts
+
+
+@click.command(cls=_ScanCommand)
+@collect_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="results.json path (default: <evidence-dir>/results.json).",
+)
+@click.option(
+    "--waivers",
+    "waivers_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Exceptions file (default: exceptions.yml inside the inventory directory).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="high",
+    show_default=True,
+    help="Lowest severity of a failing check that makes the scan fail (exit 1).",
+)
+def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs: Any) -> None:
+    """Collect evidence and evaluate it: the nightly job.
+
+    \b
+    Exit status: 0 compliant; 1 checks failing at or above --fail-on; 2 hosts in
+    error (or checks in error at or above --fail-on), which wins over 1; 3 usage error.
+    """
+    waivers = _waivers(waivers_path, inventory_path_or_default(kwargs["inventory_path"]))
+    done = run_collect(**kwargs)
+    buf = io.StringIO()
+    summary = evaluate_run(done.evidence_dir, done.catalog, buf, inventory=done.inventory, waivers=waivers)
+    output = output or done.evidence_dir / "results.json"
+    atomic_write(output, buf.getvalue().encode("utf-8"))
+    status, counts = exit_status(json.loads(buf.getvalue()), fail_on)
+    by = summary["by_status"]
+    click.echo(
+        f"{summary['hosts']} hosts ({summary['hosts_in_error']} in error): "
+        + ", ".join(f"{k} {v}" for k, v in by.items())
+        + f" -> {output}\n"
+        + f"exit {status}: {counts['failing']} failing and {counts['errors']} error result(s) at or above "
+        + f"{fail_on}, {counts['hosts_in_error']} host(s) in error",
+        err=True,
+    )
+    raise SystemExit(status)
+
+
+def _waivers(path: Path | None, inventory_path: Path) -> list[Any]:
+    if path is None:
+        base = inventory_path if inventory_path.is_dir() else inventory_path.parent
+        path = base / "exceptions.yml"
+    try:
+        return load_waivers(path) if path else []
+    except WaiverError as exc:
+        raise UsageFailure(str(exc)) from exc
