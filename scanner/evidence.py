@@ -26,6 +26,7 @@ from scanner import __version__
 FORMAT = "prakan-evidence"
 VERSION = 1
 MANIFEST = "manifest.json"
+RESULTS = "results.json"  # `prakan scan` writes results beside the evidence by default
 
 
 def now() -> str:
@@ -154,5 +155,5 @@ def load_host(path: Path) -> tuple[dict[str, Any], str]:
 def host_files(directory: Path) -> Iterator[Path]:
     """Evidence files of a run directory, in name order, skipping the manifest and temp files."""
     for path in sorted(directory.glob("*.json")):
-        if path.name != MANIFEST and not path.name.startswith("."):
+        if path.name not in (MANIFEST, RESULTS) and not path.name.startswith("."):
             yield path

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 
 from scanner.parse import ConfigTree, Line
 from scanner.parse.ios import Node
+from scanner.redact import DEFAULT_COMMUNITIES, TOKEN
 from scanner.rules.functions import register
 from scanner.rules.model import Context, EvidenceUnavailable, Outcome, evidence_lines
 
-REDACTED = re.compile(r"^<redacted:[^>]*>$")
+REDACTED = re.compile(r"^<(?:redacted|removed|secret)[^>]*>$")  # Prakan, Oxidized and RANCID placeholders
 
 
 def _tree(ctx: Context, source: str | None) -> ConfigTree:
@@ -168,17 +169,19 @@ def ios_snmp_community_acl(ctx: Context, *, source: str | None) -> Outcome:
 def ios_snmp_community_names(ctx: Context, *, source: str | None, forbidden: Sequence[str] = ("public",)) -> Outcome:
     """No SNMP community is one of the well-known defaults in `forbidden`.
 
-    A redacted community cannot be told apart from a default one: that is `error` (fail closed),
-    unless the collector keeps well-known defaults visible.
+    Prakan's redaction keeps the well-known defaults (scanner.redact.DEFAULT_COMMUNITIES) visible,
+    so a Prakan token is known not to be one of them. Any other redaction (another tool's, or a
+    forbidden name Prakan does not keep) cannot be told apart from a default: that is `error`.
     """
     tree = _tree(ctx, source)
-    names = {f.casefold() for f in forbidden}
+    names = frozenset(f.casefold() for f in forbidden)
     expected = f"no snmp-server community {'/'.join(forbidden)}"
     found = _lines(tree, _COMMUNITY.pattern)
     bad = [n for n, m in found if m.group(1).casefold() in names]
     if bad:
         return _outcome(False, expected, f"{len(bad)} default communities", source, [n.line for n in bad])
-    hidden = [n for n, m in found if REDACTED.match(m.group(1))]
+    ours_known = names <= DEFAULT_COMMUNITIES
+    hidden = [n for n, m in found if REDACTED.match(m.group(1)) and not (ours_known and TOKEN.match(m.group(1)))]
     if hidden:
         return Outcome("error", expected, f"{len(hidden)} redacted communities", evidence_lines(
             source or "running_config", [n.line for n in hidden]),
