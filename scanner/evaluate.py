@@ -187,6 +187,7 @@ class ResultsWriter:
     def __init__(self, fh: IO[str], meta: Mapping[str, Any]) -> None:
         self.fh = fh
         self.counts: Counter[str] = Counter()
+        self.by_severity: Counter[tuple[str, str]] = Counter()
         self.hosts: Counter[str] = Counter()
         self.evidence: dict[str, str | None] = {}
         self._first = True
@@ -198,11 +199,15 @@ class ResultsWriter:
         self._first = False
         self.evidence[host["name"]] = evidence_sha256
         self.counts.update(r["status"] for r in host["results"])
+        self.by_severity.update((r["status"], r["severity"]) for r in host["results"])
         self.hosts["error" if host.get("error") else "evaluated"] += 1
 
     def close(self, organisation: list[dict[str, Any]]) -> dict[str, Any]:
+        by_severity: dict[str, dict[str, int]] = {}
+        for (status, severity), n in sorted(self.by_severity.items()):
+            by_severity.setdefault(status, {})[severity] = n
         summary = {"hosts": sum(self.hosts.values()), "hosts_in_error": self.hosts["error"],
-                   "by_status": {s: self.counts.get(s, 0) for s in STATUSES}}  # fmt: skip
+                   "by_status": {s: self.counts.get(s, 0) for s in STATUSES}, "by_severity": by_severity}  # fmt: skip
         tail = {"organisation": organisation, "evidence_sha256": self.evidence, "summary": summary}
         self.fh.write("\n], " + json.dumps(tail, ensure_ascii=False)[1:] + "\n")
         return summary

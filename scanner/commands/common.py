@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,38 @@ def inventory_or_fail(path: Path, limit: str | None = None, vault_password_file:
         return load_inventory(path, limit=limit, vault_password_file=vault_password_file)
     except InventoryError as exc:
         raise UsageFailure(f"inventory: {exc}") from exc
+
+
+def waivers_or_fail(path: Path | None, inventory_path: Path | None) -> list[Any]:
+    """The exceptions file: `path`, else `exceptions.yml` beside the inventory (absent: none)."""
+    from scanner.waivers import WaiverError, load_waivers
+
+    if path is None and inventory_path is not None:
+        base = inventory_path if inventory_path.is_dir() else inventory_path.parent
+        path = base / "exceptions.yml"
+    try:
+        return load_waivers(path) if path else []
+    except WaiverError as exc:
+        raise UsageFailure(str(exc)) from exc
+
+
+def evaluate_to(
+    output: Path, evidence_dir: Path, catalog: Catalog, inventory: Any, waivers: list[Any]
+) -> dict[str, Any]:
+    """Evaluate and stream results.json to `output` ('-' = stdout); returns the summary."""
+    from scanner.evaluate import evaluate_run
+    from scanner.evidence import atomic_text
+
+    if str(output) == "-":
+        return evaluate_run(evidence_dir, catalog, sys.stdout, inventory=inventory, waivers=waivers)
+    with atomic_text(output) as fh:
+        return evaluate_run(evidence_dir, catalog, fh, inventory=inventory, waivers=waivers)
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    by = summary["by_status"]
+    return f"{summary['hosts']} hosts ({summary['hosts_in_error']} in error): " + ", ".join(
+        f"{k} {v}" for k, v in by.items())
 
 
 catalog_option = click.option(

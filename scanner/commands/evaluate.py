@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
 
 import click
 
-from scanner.commands.common import UsageFailure, catalog_option, catalog_or_fail, inventory_or_fail
-from scanner.evaluate import evaluate_run
-from scanner.evidence import atomic_write
-from scanner.waivers import WaiverError, load_waivers
+from scanner.commands.common import (
+    catalog_option,
+    catalog_or_fail,
+    evaluate_to,
+    inventory_or_fail,
+    summary_line,
+    waivers_or_fail,
+)
 
 
 @click.command()
@@ -27,26 +29,13 @@ from scanner.waivers import WaiverError, load_waivers
 @catalog_option
 def evaluate(evidence_dir: Path, inventory_path: Path | None, limit: str | None, waivers_path: Path | None,
              output: Path, catalog_path: Path | None) -> None:  # fmt: skip
-    """Evaluate collected evidence against the control catalog (never touches the network)."""
+    """Evaluate collected evidence against the control catalog (never touches the network).
+
+    Without an inventory, checks that need inventory values (approved servers, WAN interfaces,
+    roles, security category) are `error` or apply as if the category were the highest.
+    """
     cat = catalog_or_fail(catalog_path)
     inv = inventory_or_fail(inventory_path, limit) if inventory_path else None
-    if waivers_path is None and inventory_path is not None:
-        base = inventory_path if inventory_path.is_dir() else inventory_path.parent
-        waivers_path = base / "exceptions.yml"
-    try:
-        waivers = load_waivers(waivers_path) if waivers_path else []
-    except WaiverError as exc:
-        raise UsageFailure(str(exc)) from exc
-    buf = io.StringIO()
-    summary = evaluate_run(evidence_dir, cat, buf, inventory=inv, waivers=waivers)
-    if str(output) == "-":
-        sys.stdout.write(buf.getvalue())
-    else:
-        atomic_write(output, buf.getvalue().encode("utf-8"))
-    by = summary["by_status"]
-    click.echo(
-        f"{summary['hosts']} hosts ({summary['hosts_in_error']} in error): "
-        + ", ".join(f"{k} {v}" for k, v in by.items())
-        + (f" -> {output}" if str(output) != "-" else ""),
-        err=True,
-    )
+    waivers = waivers_or_fail(waivers_path, inventory_path)
+    summary = evaluate_to(output, evidence_dir, cat, inv, waivers)
+    click.echo(summary_line(summary) + (f" -> {output}" if str(output) != "-" else ""), err=True)

@@ -11,8 +11,6 @@ more urgent signal for whoever reads the nightly job's status.
 
 from __future__ import annotations
 
-import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +18,7 @@ import click
 
 from scanner.catalog import SEVERITIES
 from scanner.commands.collect import collect_options, inventory_path_or_default, run_collect
-from scanner.commands.common import UsageFailure
-from scanner.evaluate import evaluate_run
-from scanner.evidence import atomic_write
-from scanner.waivers import WaiverError, load_waivers
+from scanner.commands.common import UsageFailure, evaluate_to, summary_line, waivers_or_fail
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
 
@@ -46,18 +41,15 @@ class _ScanCommand(click.Command):
             raise
 
 
-def exit_status(results: dict[str, Any], fail_on: str) -> tuple[int, dict[str, int]]:
-    """The scan's exit status from results.json, and the counts behind it."""
-    gate = set(SEVERITIES[: SEVERITIES.index(fail_on) + 1])
-    counts = {"hosts_in_error": 0, "failing": 0, "errors": 0}
-    for host in results["hosts"]:
-        if host.get("error"):
-            counts["hosts_in_error"] += 1
-        for r in host["results"]:
-            if r["severity"] in gate and r["status"] == "fail":
-                counts["failing"] += 1
-            elif r["severity"] in gate and r["status"] == "error":
-                counts["errors"] += 1
+def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, int]]:
+    """The scan's exit status from the results summary, and the counts behind it."""
+    gate = SEVERITIES[: SEVERITIES.index(fail_on) + 1]
+    by = summary["by_severity"]
+    counts = {
+        "hosts_in_error": summary["hosts_in_error"],
+        "failing": sum(by.get("fail", {}).get(s, 0) for s in gate),
+        "errors": sum(by.get("error", {}).get(s, 0) for s in gate),
+    }
     if counts["hosts_in_error"] or counts["errors"]:
         return EXIT_ERROR, counts
     return (EXIT_FAIL if counts["failing"] else EXIT_OK), counts
@@ -91,17 +83,13 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs:
     Exit status: 0 compliant; 1 checks failing at or above --fail-on; 2 hosts in
     error (or checks in error at or above --fail-on), which wins over 1; 3 usage error.
     """
-    waivers = _waivers(waivers_path, inventory_path_or_default(kwargs["inventory_path"]))
+    waivers = waivers_or_fail(waivers_path, inventory_path_or_default(kwargs["inventory_path"]))
     done = run_collect(**kwargs)
-    buf = io.StringIO()
-    summary = evaluate_run(done.evidence_dir, done.catalog, buf, inventory=done.inventory, waivers=waivers)
     output = output or done.evidence_dir / "results.json"
-    atomic_write(output, buf.getvalue().encode("utf-8"))
-    status, counts = exit_status(json.loads(buf.getvalue()), fail_on)
-    by = summary["by_status"]
+    summary = evaluate_to(output, done.evidence_dir, done.catalog, done.inventory, waivers)
+    status, counts = exit_status(summary, fail_on)
     click.echo(
-        f"{summary['hosts']} hosts ({summary['hosts_in_error']} in error): "
-        + ", ".join(f"{k} {v}" for k, v in by.items())
+        summary_line(summary)
         + f" -> {output}\n"
         + f"exit {status}: {counts['failing']} failing and {counts['errors']} error result(s) at or above "
         + f"{fail_on}, {counts['hosts_in_error']} host(s) in error",
@@ -110,11 +98,3 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs:
     raise SystemExit(status)
 
 
-def _waivers(path: Path | None, inventory_path: Path) -> list[Any]:
-    if path is None:
-        base = inventory_path if inventory_path.is_dir() else inventory_path.parent
-        path = base / "exceptions.yml"
-    try:
-        return load_waivers(path) if path else []
-    except WaiverError as exc:
-        raise UsageFailure(str(exc)) from exc

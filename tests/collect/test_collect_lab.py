@@ -367,12 +367,12 @@ def test_scan_exit_status_on_the_live_fleet(fleet: Fleet, tmp_path: Path) -> Non
                   "--evidence-dir", str(tmp_path / "good"), env=fleet.env)  # fmt: skip
     results = json.loads((tmp_path / "good" / "results.json").read_text())
     assert [h["name"] for h in results["hosts"]] == ["R-GOOD"]
-    assert good.returncode == exit_status(results, "critical")[0] == 0, good.stderr
+    assert good.returncode == exit_status(results["summary"], "critical")[0] == 0, good.stderr
 
     bad = prakan("scan", *fleet.scan_args, "--limit", "lnx-bad", "--fail-on", "high",
                  "--evidence-dir", str(tmp_path / "bad"), "-o", str(tmp_path / "bad.json"), env=fleet.env)  # fmt: skip
     results = json.loads((tmp_path / "bad.json").read_text())
-    status, counts = exit_status(results, "high")
+    status, counts = exit_status(results["summary"], "high")
     assert bad.returncode == status and counts["failing"] > 0, bad.stderr
     assert f"exit {status}:" in bad.stderr
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import stat
 import subprocess
 from pathlib import Path
@@ -16,6 +17,7 @@ from scanner.collect.credentials import CredentialError, Target, target_for
 from scanner.collect.hostkeys import HostKeyError, KnownHosts, fingerprint
 from scanner.collect.linux import command_line
 from scanner.commands.scan import exit_status
+from scanner.evaluate import ResultsWriter
 from scanner.inventory import load_inventory
 from scanner.sources import Source
 
@@ -117,8 +119,11 @@ def test_command_lines_never_carry_the_password() -> None:
 
 
 def _results(*hosts: tuple[str | None, list[tuple[str, str]]]) -> dict:
-    return {"hosts": [{"error": err, "results": [{"status": s, "severity": sev} for s, sev in res]}
-                      for err, res in hosts]}  # fmt: skip
+    """The summary that results.json carries, built by the real writer."""
+    writer = ResultsWriter(io.StringIO(), {})
+    for i, (err, res) in enumerate(hosts):
+        writer.add({"name": f"h{i}", "error": err, "results": [{"status": s, "severity": sev} for s, sev in res]}, None)
+    return writer.close([])
 
 
 def test_scan_exit_status() -> None:
