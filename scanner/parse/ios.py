@@ -7,7 +7,7 @@ looks only at the lines that start with that word instead of scanning the whole 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from scanner.parse.base import Line, ParseError
@@ -18,19 +18,27 @@ _IOS_ERROR = re.compile(r"^\s*% ?(Invalid input|Incomplete command|Ambiguous com
 _BANNER = re.compile(r"^banner \S+ (\^C|\S)(.*)$")
 
 
-@dataclass(slots=True)
 class Node:
-    line: Line
-    children: list[Node] = field(default_factory=list)
+    """One configuration line and the lines indented under it."""
 
-    @property
-    def text(self) -> str:
-        return self.line.text.strip()
+    __slots__ = ("_descendants", "children", "line", "text")
 
-    def walk(self) -> Iterator[Node]:
-        for child in self.children:
-            yield child
-            yield from child.walk()
+    def __init__(self, line: Line, text: str | None = None) -> None:
+        self.line = line
+        self.text = text if text is not None else line.text.strip()  # stripped once: rules match it often
+        self.children: list[Node] = []
+        self._descendants: list[Node] | None = None
+
+    def walk(self) -> list[Node]:
+        """Every line below this one, depth first (computed once)."""
+        if self._descendants is None:
+            out: list[Node] = []
+            for child in self.children:
+                out.append(child)
+                if child.children:
+                    out.extend(child.walk())
+            self._descendants = out
+        return self._descendants
 
 
 @dataclass(slots=True)
@@ -40,6 +48,13 @@ class ConfigTree:
     roots: list[Node] = field(default_factory=list)
     index: dict[str, list[Node]] = field(default_factory=dict)
     banners: dict[str, str] = field(default_factory=dict)
+    _all: list[Node] | None = None
+
+    def all_nodes(self) -> list[Node]:
+        """Every line at any depth, in order (computed once)."""
+        if self._all is None:
+            self._all = [d for r in self.roots for d in (r, *r.walk())]
+        return self._all
 
     def add_root(self, node: Node) -> None:
         self.roots.append(node)
@@ -85,7 +100,7 @@ def parse_ios_config(text: str) -> ConfigTree:
         raise ParseError("text does not look like an IOS configuration (no `!`, `version` or `hostname` line)")
 
     tree = ConfigTree()
-    stack: list[tuple[int, Node]] = []  # (indent, node)
+    stack: list[tuple[int, Node]] = []  # (indent, node) of the open parents
     banner_end: str | None = None
     banner_name = ""
     banner_body: list[str] = []
@@ -99,20 +114,20 @@ def parse_ios_config(text: str) -> ConfigTree:
                 banner_body.append(raw)
             continue
         stripped = raw.strip()
-        if not stripped or stripped == "!" or stripped == "end":
+        if not stripped or stripped[0] == "!" or stripped == "end":
             continue
-        if stripped.startswith("!"):
-            continue
-        indent = len(raw) - len(raw.lstrip(" "))
-        node = Node(Line(no, raw.rstrip()))
-        banner = _BANNER.match(stripped) if indent == 0 else None
-        if banner:
-            delim, rest = banner.group(1), banner.group(2)
-            banner_name = stripped.split()[1]
-            if delim in rest:
-                tree.banners[banner_name] = rest.split(delim, 1)[0]
-            else:
-                banner_end, banner_body = delim, [rest] if rest else []
+        body = raw.lstrip(" ")
+        indent = len(raw) - len(body)
+        node = Node(Line(no, raw.rstrip()), stripped)
+        if indent == 0 and stripped.startswith("banner "):
+            banner = _BANNER.match(stripped)
+            if banner:
+                delim, rest = banner.group(1), banner.group(2)
+                banner_name = stripped.split()[1]
+                if delim in rest:
+                    tree.banners[banner_name] = rest.split(delim, 1)[0]
+                else:
+                    banner_end, banner_body = delim, [rest] if rest else []
         while stack and stack[-1][0] >= indent:
             stack.pop()
         if stack:

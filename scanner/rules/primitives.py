@@ -117,10 +117,10 @@ class ConfigRule:
         """The groups of lines each check applies to: one group per matching section."""
         if self.section is None:
             if self.any_depth:
-                return [(None, [d for r in tree.roots for d in (r, *r.walk())])]
+                return [(None, tree.all_nodes())]
             return [(None, tree.roots)]
         rx = self.section.compiled(ctx)
-        return [(s, list(s.walk())) for s in _matching(tree.candidates(self.section.first_word), rx)]
+        return [(s, s.walk()) for s in _matching(tree.candidates(self.section.first_word), rx)]
 
     def _lines_for(self, pattern: Pattern, nodes: list[Node], tree: ConfigTree, top: bool, ctx: Context) -> list[Node]:
         rx = pattern.compiled(ctx)
