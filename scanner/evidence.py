@@ -95,29 +95,14 @@ class HostEvidence:
         }
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o640)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @contextlib.contextmanager
-def atomic_text(path: Path) -> Iterator[IO[str]]:
-    """A text file written beside `path` and renamed over it only when the block succeeds."""
+def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """A file written beside `path`, fsynced, and renamed over it only if the block succeeds:
+    readers never see half a file. `mode` is "w" (UTF-8 text) or "wb"."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -126,6 +111,11 @@ def atomic_text(path: Path) -> Iterator[IO[str]]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    with atomic_file(path, "wb") as fh:
+        fh.write(data)
 
 
 def write_host(directory: Path, evidence: HostEvidence) -> tuple[Path, str]:

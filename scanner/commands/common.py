@@ -51,11 +51,11 @@ def evaluate_to(
 ) -> dict[str, Any]:
     """Evaluate and stream results.json to `output` ('-' = stdout); returns the summary."""
     from scanner.evaluate import evaluate_run
-    from scanner.evidence import atomic_text
+    from scanner.evidence import atomic_file
 
     if str(output) == "-":
         return evaluate_run(evidence_dir, catalog, sys.stdout, inventory=inventory, waivers=waivers)
-    with atomic_text(output) as fh:
+    with atomic_file(output) as fh:
         return evaluate_run(evidence_dir, catalog, fh, inventory=inventory, waivers=waivers)
 
 

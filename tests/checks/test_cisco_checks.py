@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scanner.catalog import Catalog, load_catalog
+from scanner.catalog import Catalog
 from scanner.checktest import default_sample_vars, run_all
 from scanner.evaluate import HostInfo, evaluate_host
-from scanner.paths import CHECKS_DIR
 from scanner.rules import Context, EvidenceUnavailable, Outcome, compile_rule
 from scanner.rules import functions as rule_functions
 from scanner.sources import load_sources
 
 DATA = Path(__file__).parent / "data"
 PLATFORM = "cisco_ios"
-
-
-@pytest.fixture(scope="module")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    """The IOS checks with the shared frameworks and sources, apart from other platforms' files in progress."""
-    root = tmp_path_factory.mktemp("catalog")
-    shutil.copytree(CHECKS_DIR / PLATFORM, root / PLATFORM)
-    if (CHECKS_DIR / "frameworks").is_dir():
-        shutil.copytree(CHECKS_DIR / "frameworks", root / "frameworks")
-    for name in ("sources.yml", "sample_vars.yml"):
-        shutil.copy(CHECKS_DIR / name, root / name)
-    return load_catalog(root)
 
 
 @pytest.fixture(scope="module")
