@@ -59,7 +59,7 @@ def parse_kv(
             key = key.lower()
         kv.values.setdefault(key, []).append(value)
         kv.lines.setdefault(key, []).append(Line(no, raw))
-    if bad and len(bad) * 2 > len(bad) + sum(len(v) for v in kv.values.values()):
+    if bad and len(bad) > sum(len(v) for v in kv.values.values()):  # mostly not key/value: an error text
         raise ParseError(f"not key{sep or ' '}value data (line {bad[0].no}: {bad[0].text[:80]!r})")
     if not kv.values and not allow_empty:
         raise ParseError("no key/value pairs found")

@@ -256,10 +256,21 @@ class RowsRule:
     def _ok(row: dict[str, Any], tests: dict[str, ValueTest], ctx: Context) -> bool:
         return all(col in row and test(str(row[col]), ctx) for col, test in tests.items())
 
+    def _filter(self, table: Table, ctx: Context) -> list[tuple[dict[str, Any], Line | None]]:
+        """Rows passing `where`; a lone regex per column (the common case) is searched directly."""
+        rows = list(zip(table.rows, table.lines, strict=True))
+        for col, test in self.where.items():
+            rx = test.lone_regex()
+            if rx is not None:
+                rows = [(r, ln) for r, ln in rows if col in r and rx.search(str(r[col]))]
+            else:
+                rows = [(r, ln) for r, ln in rows if col in r and test(str(r[col]), ctx)]
+        return rows
+
     def __call__(self, ctx: Context) -> Outcome:
         table: Table = _load(ctx, self.source, Table)
         try:
-            picked = [(r, ln) for r, ln in zip(table.rows, table.lines, strict=True) if self._ok(r, self.where, ctx)]
+            picked = self._filter(table, ctx)
             flags = [self._ok(r, self.match, ctx) for r, _ in picked]
         except NotComparable as exc:
             return Outcome("error", self.describe(), "", [], str(exc))

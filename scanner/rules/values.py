@@ -105,12 +105,19 @@ class ValueTest:
     """All the comparisons given in one mapping; a value passes when it passes every one."""
 
     tests: list[tuple[str, Any, Test]]
+    _regex: re.Pattern[str] | None = None
 
     def __call__(self, value: str, ctx: Context) -> bool:
         return all(test(value, ctx) for _, _, test in self.tests)
 
     def describe(self) -> str:
         return " and ".join(_describe(op, raw) for op, raw, _ in self.tests)
+
+    def lone_regex(self) -> re.Pattern[str] | None:
+        """The compiled pattern when this test is a single `matches` (lets hot loops skip the wrapper)."""
+        if len(self.tests) == 1 and self.tests[0][0] == "matches":
+            return self._regex
+        return None
 
 
 def compile_value_test(spec: dict[str, Any] | str, *, where: str) -> ValueTest:
@@ -126,4 +133,4 @@ def compile_value_test(spec: dict[str, Any] | str, *, where: str) -> ValueTest:
                 raise RuleError(f"{where}: bad regular expression for `{op}`: {exc}") from exc
     if not tests:
         raise RuleError(f"{where}: no comparison given (one of {', '.join(TEST_OPS)})")
-    return ValueTest(tests)
+    return ValueTest(tests, re.compile(spec["matches"]) if "matches" in spec else None)
