@@ -1,13 +1,18 @@
 """Waivers: approved exceptions (check, hosts, reason, approver, expiry) kept in the inventory.
 
-`inventory/exceptions.yml`:
+`inventory/exceptions.yml` is an ordinary Ansible inventory file that sets one variable on `all`,
+so Ansible reads it without complaint and Prakan finds the waivers in the inventory's variables:
 
-    waivers:
-      - check: LNX-SSH-004          # a check id (glob allowed: LNX-SSH-*)
-        hosts: [bkk-hq-web01, site_r01_*]   # host names or group names (globs)
-        reason: Vendor support needs root login until the 2027 upgrade
-        approver: Director, ICT Centre
-        expires: 2027-03-31
+    all:
+      vars:
+        prakan_waivers:
+          - check: LNX-SSH-004                 # a check id (glob allowed: LNX-SSH-*)
+            hosts: [bkk-hq-web1, site_reg1_*]  # host or group names (globs)
+            reason: Vendor support needs root login until the 2027 upgrade
+            approver: Director, ICT Centre
+            expires: "2027-03-31"
+
+A separate file given with `--waivers` may hold the same, or a top-level `waivers:` list.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+KEYS = ("check", "hosts", "reason", "approver", "expires", "ticket")
 
 
 class WaiverError(ValueError):
@@ -33,6 +40,7 @@ class Waiver:
     approver: str
     expires: date
     where: str
+    ticket: str | None = None
 
     def matches(self, check_id: str, host: str, groups: tuple[str, ...]) -> bool:
         if not fnmatch.fnmatchcase(check_id, self.check):
@@ -40,25 +48,39 @@ class Waiver:
         return any(fnmatch.fnmatchcase(name, pat) for pat in self.hosts for name in (host, *groups))
 
     def to_json(self) -> dict[str, Any]:
-        return {"reason": self.reason, "approver": self.approver, "expires": self.expires.isoformat(),
-                "where": self.where}  # fmt: skip
+        doc = {"reason": self.reason, "approver": self.approver, "expires": self.expires.isoformat(),
+               "where": self.where}  # fmt: skip
+        return doc | ({"ticket": self.ticket} if self.ticket else {})
 
 
 def load_waivers(path: Path) -> list[Waiver]:
-    if not path.exists():
-        return []
+    """Waivers from a file: a top-level `waivers:` list, or the inventory shape (all: vars: prakan_waivers)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise WaiverError(f"{path}: cannot read: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
         raise WaiverError(f"{path}: YAML syntax error: {exc}") from exc
+    if isinstance(data, dict) and "all" in data:
+        data = {"waivers": ((data.get("all") or {}).get("vars") or {}).get("prakan_waivers", [])}
     entries = data.get("waivers", []) if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise WaiverError(f"{path}: expected a mapping with a `waivers:` list")
+        raise WaiverError(f"{path}: expected a `waivers:` list (or all: vars: prakan_waivers:)")
+    return parse_waivers(entries, str(path))
+
+
+def parse_waivers(entries: Any, source: str) -> list[Waiver]:
+    """Validate waiver entries; `source` names where they came from, for messages."""
+    if not isinstance(entries, list):
+        raise WaiverError(f"{source}: prakan_waivers must be a list")
     waivers = []
     for i, entry in enumerate(entries, 1):
-        where = f"{path}: waiver #{i}"
+        where = f"{source}: waiver #{i}"
         if not isinstance(entry, dict):
             raise WaiverError(f"{where}: must be a mapping")
+        unknown = sorted(set(entry) - set(KEYS))
+        if unknown:
+            raise WaiverError(f"{where}: unknown key {unknown[0]!r} (keys: {', '.join(KEYS)})")
         missing = [k for k in ("check", "hosts", "reason", "approver", "expires") if not entry.get(k)]
         if missing:
             raise WaiverError(f"{where}: missing {', '.join(missing)}")
@@ -70,5 +92,6 @@ def load_waivers(path: Path) -> list[Waiver]:
                 raise WaiverError(f"{where}: expires {expires!r} is not a date (YYYY-MM-DD)") from None
         hosts = entry["hosts"] if isinstance(entry["hosts"], list) else [entry["hosts"]]
         waivers.append(Waiver(str(entry["check"]), tuple(map(str, hosts)), str(entry["reason"]),
-                              str(entry["approver"]), expires, f"{path.name}#{i}"))  # fmt: skip
+                              str(entry["approver"]), expires, f"{Path(source).name}#{i}",
+                              str(entry["ticket"]) if entry.get("ticket") else None))  # fmt: skip
     return waivers

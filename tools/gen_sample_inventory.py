@@ -565,6 +565,31 @@ def check_unique(sites: list[SiteSpec]) -> None:
                 raise SystemExit(f"{h.name}: {h.address} outside {s.mgmt}")
 
 
+EXCEPTIONS = """\
+# Approved exceptions (waivers) to Prakan checks. An ordinary Ansible inventory file: it sets one
+# variable on `all`, so Ansible reads it quietly and Prakan finds the waivers in the inventory.
+# A waived failing check is reported `waived`; after `expires` it is a `fail` that says so.
+# yaml-language-server: $schema=../scanner/schemas/inventory.schema.json#/$defs/vars
+all:
+  vars:
+    prakan_waivers:
+      - check: IOS-SW-001
+        hosts: [bkk-hq-sw2]
+        reason: >-
+          Catalyst 2960-X on IOS 15.2 awaiting replacement in the FY2570 hardware budget;
+          the switch carries only the HQ printer VLAN.
+        approver: Director, PR Information Technology Centre
+        ticket: CHG-2569-0142
+        expires: "2027-09-30"
+      - check: LNX-PAM-006
+        hosts: [bkk-hq-web1]
+        reason: Legacy portal CMS cannot log in with the new password policy until its upgrade.
+        approver: Director, PR Information Technology Centre
+        ticket: CHG-2568-0977
+        expires: "2026-06-30"
+"""
+
+
 def generate(out: Path) -> None:
     sites = build_sites()
     check_unique(sites)
@@ -573,6 +598,7 @@ def generate(out: Path) -> None:
             shutil.rmtree(out / sub)  # the tree is fully generated: drop files of removed sites
         (out / sub).mkdir(parents=True)
     (out / "hosts.yml").write_text(render_hosts(sites), encoding="utf-8")
+    (out / "exceptions.yml").write_text(EXCEPTIONS, encoding="utf-8")
     (out / "group_vars" / "all.yml").write_text(render_all(sites), encoding="utf-8")
     (out / "group_vars" / "platform_linux.yml").write_text(PLATFORM_LINUX, encoding="utf-8")
     (out / "group_vars" / "platform_cisco_ios.yml").write_text(PLATFORM_CISCO_IOS, encoding="utf-8")

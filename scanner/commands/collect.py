@@ -88,8 +88,9 @@ def inventory_path_or_default(path: Path | None) -> Path:
 
 def run_collect(inventory_path: Path | None, limit: str | None, forks: int, timeout: float,
                 evidence_dir: Path | None, known_hosts_path: Path | None, accept_new_host_keys: bool,
-                vault_password_file: Path | None, quiet: bool, catalog_path: Path | None) -> Collected:  # fmt: skip
-    """Shared by `collect` and `scan`: validate everything first, then collect."""
+                vault_password_file: Path | None, quiet: bool, catalog_path: Path | None,
+                check_inventory: Callable[[Any], None] | None = None) -> Collected:  # fmt: skip
+    """Shared by `collect` and `scan`: validate everything first (`check_inventory` too), then collect."""
     from scanner.collect.hostkeys import KnownHosts, default_path
     from scanner.collect.runner import Options, Progress, collect_run, run_id
     from scanner.redact import key_path, redaction_key
@@ -99,6 +100,8 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
     inv = inventory_or_fail(inv_path, limit, vault_password_file)
     if not inv.hosts:
         raise UsageFailure(f"inventory {inv_path}: no hosts selected")
+    if check_inventory is not None:
+        check_inventory(inv)
     rid = run_id()
     evidence_dir = evidence_dir or Path("evidence") / rid
     if (evidence_dir / MANIFEST).exists():

@@ -33,17 +33,18 @@ def inventory_or_fail(path: Path, limit: str | None = None, vault_password_file:
         raise UsageFailure(f"inventory: {exc}") from exc
 
 
-def waivers_or_fail(path: Path | None, inventory_path: Path | None) -> list[Any]:
-    """The exceptions file: `path`, else `exceptions.yml` beside the inventory (absent: none)."""
-    from scanner.waivers import WaiverError, load_waivers
+def waivers_or_fail(path: Path | None, inventory: Any | None) -> list[Any]:
+    """Waivers from `--waivers FILE`, else the inventory's `prakan_waivers` (inventory/exceptions.yml)."""
+    from scanner.waivers import WaiverError, load_waivers, parse_waivers
 
-    if path is None and inventory_path is not None:
-        base = inventory_path if inventory_path.is_dir() else inventory_path.parent
-        path = base / "exceptions.yml"
     try:
-        return load_waivers(path) if path else []
+        if path is not None:
+            return load_waivers(path)
+        if inventory is not None and "prakan_waivers" in inventory.org:
+            return parse_waivers(inventory.org["prakan_waivers"], f"{inventory.path}: prakan_waivers")
     except WaiverError as exc:
         raise UsageFailure(str(exc)) from exc
+    return []
 
 
 def evaluate_to(

@@ -23,7 +23,7 @@ from scanner.commands.common import (
               help="Ansible inventory: roles, sites, categories and approved values (NTP, syslog, AAA).")
 @click.option("--limit", help="Ansible host pattern to restrict the inventory.")
 @click.option("--waivers", "waivers_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Exceptions file (default: exceptions.yml inside the inventory directory).")
+              help="Waivers file (default: the inventory's prakan_waivers, kept in inventory/exceptions.yml).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("results.json"),
               show_default=True, help="Where to write results.json ('-' for standard output).")
 @catalog_option
@@ -36,6 +36,6 @@ def evaluate(evidence_dir: Path, inventory_path: Path | None, limit: str | None,
     """
     cat = catalog_or_fail(catalog_path)
     inv = inventory_or_fail(inventory_path, limit) if inventory_path else None
-    waivers = waivers_or_fail(waivers_path, inventory_path)
+    waivers = waivers_or_fail(waivers_path, inv)
     summary = evaluate_to(output, evidence_dir, cat, inv, waivers)
     click.echo(summary_line(summary) + (f" -> {output}" if str(output) != "-" else ""), err=True)

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from scanner.catalog import SEVERITIES
-from scanner.commands.collect import collect_options, inventory_path_or_default, run_collect
+from scanner.commands.collect import collect_options, run_collect
 from scanner.commands.common import UsageFailure, evaluate_to, summary_line, waivers_or_fail
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
@@ -67,7 +67,7 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
     "--waivers",
     "waivers_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Exceptions file (default: exceptions.yml inside the inventory directory).",
+    help="Waivers file (default: the inventory's prakan_waivers, kept in inventory/exceptions.yml).",
 )
 @click.option(
     "--fail-on",
@@ -83,8 +83,12 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs:
     Exit status: 0 compliant; 1 checks failing at or above --fail-on; 2 hosts in
     error (or checks in error at or above --fail-on), which wins over 1; 3 usage error.
     """
-    waivers = waivers_or_fail(waivers_path, inventory_path_or_default(kwargs["inventory_path"]))
-    done = run_collect(**kwargs)
+    waivers: list[Any] = []
+
+    def load_waivers(inventory: Any) -> None:  # before collecting: a bad waiver is a usage error, at once
+        waivers.extend(waivers_or_fail(waivers_path, inventory))
+
+    done = run_collect(**kwargs, check_inventory=load_waivers)
     output = output or done.evidence_dir / "results.json"
     summary = evaluate_to(output, done.evidence_dir, done.catalog, done.inventory, waivers)
     status, counts = exit_status(summary, fail_on)
