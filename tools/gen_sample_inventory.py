@@ -485,6 +485,7 @@ prakan_org:
   parent_th: สำนักนายกรัฐมนตรี
   parent_en: Office of the Prime Minister
   note: Fictional department for demonstration; shaped like a Thai government department.
+  data_only: true   # its addresses are data: `prakan collect` / `scan` refuse to connect to them
 
 prakan_approved:
   ntp_servers: [{hq.ip(21)}, {hq.ip(22)}]        # bkk-hq-ntp1, bkk-hq-ntp2

@@ -100,6 +100,9 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
     inv = inventory_or_fail(inv_path, limit, vault_password_file)
     if not inv.hosts:
         raise UsageFailure(f"inventory {inv_path}: no hosts selected")
+    if (inv.org.get("prakan_org") or {}).get("data_only"):
+        raise UsageFailure(f"inventory {inv_path} is data only (prakan_org.data_only): nothing may connect to its "
+                           "addresses; evaluate its bundled evidence with `prakan evaluate` instead")  # fmt: skip
     if check_inventory is not None:
         check_inventory(inv)
     rid = run_id()

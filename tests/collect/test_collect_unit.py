@@ -152,3 +152,14 @@ def test_usage_errors_exit_3_for_scan_and_2_for_collect(tmp_path: Path) -> None:
         res = runner.invoke(cli, args)
         assert res.exit_code == code, (args, res.output)
     assert not (tmp_path / "ev").exists()
+
+
+def test_the_sample_department_is_never_contacted(tmp_path: Path) -> None:
+    """The bundled inventory is data: collect and scan refuse it before opening any connection."""
+    from scanner.paths import SAMPLE_INVENTORY
+
+    for command, code in (("collect", 2), ("scan", 3)):
+        result = CliRunner().invoke(cli, [command, "-i", str(SAMPLE_INVENTORY), "--limit", "bkk-hq-r1",
+                                          "--evidence-dir", str(tmp_path / command)])  # fmt: skip
+        assert result.exit_code == code and "data only" in result.output, result.output
+        assert not (tmp_path / command).exists()
