@@ -1846,9 +1846,15 @@ def generate(inventory: Path, out: Path) -> dict[str, Any]:
         path, digest = write_host(out, ev)
         hosts[name] = {"status": "ok", "sha256": digest, "file": path.name}
     manifest = {"run": "sample-department", "kind": "sample", "started_at": COLLECTED_AT,
-                "finished_at": COLLECTED_AT, "inventory": str(inventory), "hosts": hosts}
+                "finished_at": COLLECTED_AT, "inventory": _shown(inventory), "hosts": hosts}
     write_manifest(out, manifest)
     return manifest
+
+
+def _shown(path: Path) -> str:
+    """The inventory path as recorded in the manifest: relative to the repository, so any clone reproduces it."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(path)
 
 
 def main() -> None:
