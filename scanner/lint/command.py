@@ -8,6 +8,7 @@ import traceback
 from pathlib import Path
 
 import click
+from ansible.errors import AnsibleError
 
 from scanner.lint.findings import Finding, Severity
 from scanner.lint.formats import FORMATS, junit, summary
@@ -67,6 +68,9 @@ def lint(
             output.write_text(rendered, encoding="utf-8")
         else:
             click.echo(rendered, nl=False)
+    except AnsibleError as exc:  # e.g. a vault password script that fails: the user's setup, no traceback
+        click.echo(f"prakan lint: {exc.message}", err=True)
+        sys.exit(2)
     except Exception as exc:  # fail closed with status 2: CI must not read a crash as clean
         click.echo(f"prakan lint: internal error: {exc}", err=True)
         click.echo(traceback.format_exc(), err=True)
