@@ -27,23 +27,15 @@ def cli() -> None:
 
 def _register() -> None:
     """Attach subcommands; each lives in the module of its stage."""
-    import importlib
+    from scanner.commands.checks import checks
+    from scanner.commands.collect import collect
+    from scanner.commands.evaluate import evaluate
+    from scanner.commands.evidence import evidence
+    from scanner.commands.scan import scan
+    from scanner.lint.command import lint
 
-    for module, name in [
-        ("scanner.lint.command", "lint"),
-        ("scanner.commands.checks", "checks"),
-        ("scanner.commands.evaluate", "evaluate"),
-        ("scanner.commands.evidence", "evidence"),
-        ("scanner.commands.collect", "collect"),
-        ("scanner.commands.scan", "scan"),
-    ]:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("scanner"):
-                continue  # stage not built yet
-            raise
-        cli.add_command(getattr(mod, name))
+    for command in (lint, collect, evaluate, scan, checks, evidence):
+        cli.add_command(command)
 
 
 _register()
