@@ -284,6 +284,8 @@ def evaluate_run(
             continue
         seen.add(name)
         info = host_info_from_inventory(inventory, name, platform) if inventory else HostInfo(name, platform)
+        if item.doc is not None and info.platform != platform:
+            doc = {"error": f"evidence is for platform {platform}, the inventory says {info.platform}", "sources": {}}
         writer.add(evaluate_host(doc, catalog, info, waivers, today), item.sha256)
     if inventory is not None:
         for name in sorted(set(inventory.hosts) - seen):

@@ -82,3 +82,18 @@ def test_evidence_files_match_schema(tmp_path: Path) -> None:
     path, _ = write_host(tmp_path, HostEvidence("h1", "linux", {"os_release": SourceResult("cat", "ID=debian\n")}))
     schema = json.loads((SCHEMAS_DIR / "evidence.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), schema)
+
+
+def test_platform_mismatch_with_the_inventory_is_a_host_error(tmp_path: Path) -> None:
+    from scanner.paths import SAMPLE_INVENTORY
+
+    ev = tmp_path / "ev"
+    # bkk-hq-r1 is a cisco_ios router in the sample inventory: Linux evidence under its name is not trusted
+    write_host(ev, HostEvidence("bkk-hq-r1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK)}))
+    out = tmp_path / "results.json"
+    result = CliRunner().invoke(cli, ["evaluate", "--evidence", str(ev), "-i", str(SAMPLE_INVENTORY),
+                                      "--limit", "bkk-hq-r1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    (host,) = json.loads(out.read_text(encoding="utf-8"))["hosts"]
+    assert "inventory says cisco_ios" in host["error"]
+    assert {r["status"] for r in host["results"]} <= {"error", "not_applicable"}
