@@ -41,6 +41,15 @@ _IOS_LINE: list[_Rule] = [
     (re.compile(rf"^\s*ppp (?:chap|pap sent-username \S+) password {_T}(?P<s>\S+)"), "s"),
     (re.compile(rf"^\s*key config-key password-encrypt {_T}(?P<s>\S+)"), "s"),
     (re.compile(rf"^\s+password {_T}(?P<s>\S+)\s*$"), "s"),  # line vty/con passwords
+    # first-hop redundancy and tunnel authentication in clear text (md5 forms use key-string above)
+    (re.compile(r"^\s*(?:vrrp|standby)(?: \d+)? authentication (?:text )?(?!md5 )(?P<s>\S+)"), "s"),
+    (re.compile(r"^\s*ip nhrp authentication (?P<s>\S+)"), "s"),
+    (re.compile(rf"^\s*ip (?:ftp|http client) password {_T}(?P<s>\S+)"), "s"),
+    (re.compile(rf"^\s*wpa-psk (?:ascii|hex) {_T}(?P<s>\S+)"), "s"),
+    (re.compile(rf"^\s*(?:area-password|domain-password|isis password) {_T}(?P<s>\S+)"), "s"),
+    (re.compile(rf"^\s*mpls ldp neighbor (?:vrf \S+ )?\S+ password {_T}(?P<s>\S+)"), "s"),
+    (re.compile(rf"^\s*l2tp tunnel password {_T}(?P<s>\S+)"), "s"),
+    (re.compile(rf"\bserver-key {_T}(?P<s>\S+)"), "s"),  # RADIUS dynamic-author clients
 ]
 _SNMP_COMMUNITY = re.compile(r"^\s*snmp-server community (?P<s>\S+)")
 _SNMP_USER_AUTH = re.compile(r"(?<=\sauth )(?:md5|sha\S*) (?P<s>\S+)")
@@ -51,7 +60,7 @@ _SNMP_HOST = re.compile(
     r"(?:vrf \S+ )?(?P<s>\S+)"
 )
 # `key [type] X` (and `pac key`, `server-private ... key`) inside AAA server blocks
-_AAA_BLOCK = re.compile(r"^(?:tacacs server|radius server|aaa group server) ")
+_AAA_BLOCK = re.compile(r"^(?:tacacs server|radius server|aaa group server|crypto isakmp client configuration group) ")
 _AAA_KEY = re.compile(rf"^\s+(?:pac |server-private \S+ (?:.* )?)?key {_T}(?P<s>\S.*?)\s*$")
 _PEM = re.compile(
     r"(?P<head>-----BEGIN (?P<kind>[A-Z0-9 ]*)PRIVATE KEY-----)(?P<body>.*?)"

@@ -39,6 +39,15 @@ IOS_CASES = [
     (" ip ospf authentication-key OspfAuthK", "OspfAuthK", " ip ospf authentication-key "),
     (" ppp chap password 0 ChapSecret", "ChapSecret", " ppp chap password 0 "),
     (" password 7 VtyLinePw", "VtyLinePw", " password 7 "),
+    (" vrrp 1 authentication text VrrpClear", "VrrpClear", " vrrp 1 authentication text "),
+    (" standby 1 authentication HsrpClear", "HsrpClear", " standby 1 authentication "),
+    (" ip nhrp authentication NhrpK3y", "NhrpK3y", " ip nhrp authentication "),
+    ("ip ftp password FtpPassw0rd", "FtpPassw0rd", "ip ftp password "),
+    (" wpa-psk ascii 7 WpaPsk", "WpaPsk", " wpa-psk ascii 7 "),
+    (" area-password IsisArea", "IsisArea", " area-password "),
+    (" isis password IsisIf", "IsisIf", " isis password "),
+    ("mpls ldp neighbor 10.0.0.9 password 7 LdpPw", "LdpPw", "mpls ldp neighbor 10.0.0.9 password 7 "),
+    (" client 10.10.0.42 server-key 7 CoaKey", "CoaKey", " client 10.10.0.42 server-key 7 "),
 ]
 
 
