@@ -178,16 +178,12 @@ EXPECTED = {
         "IOS-PWD-002": "fail",
     },
 }
-# The only `error` results the round trip may give, each with the cause we can name:
-# - the golden rootfs ships without apt package lists and lab hosts have no route to fetch them,
-#   so pending security updates are unknown (a real host has lists from its last `apt update`);
-# - the collector keeps the factory defaults `public`/`private` visible and redacts every other
-#   community, so a redacted one is never a default; until the SNMP check functions rely on that,
-#   a device with a secret community gets `error` for the `private` check, saying why.
+# The only `error` results the round trip gives, each with the cause we can name: the golden rootfs
+# ships without apt package lists and lab hosts have no route to fetch them, so pending security
+# updates are unknown (a real host has lists from its last `apt update`).
 EXPLAINED_ERRORS = {
     ("lnx-good", "LNX-PATCH-001"): "the package lists were never fetched",
     ("lnx-bad", "LNX-PATCH-001"): "the package lists were never fetched",
-    ("R-BAD", "IOS-SNMP-003"): "community strings are redacted in the evidence",
 }
 
 
@@ -329,6 +325,7 @@ def test_round_trip_no_unexplained_errors(fleet: Fleet) -> None:
         errors.update({(name, r["check"]): r.get("reason", "") for r in host["results"] if r["status"] == "error"})
     unexplained = {k: v for k, v in errors.items() if EXPLAINED_ERRORS.get(k, "\0") not in v}
     assert unexplained == {}
+    assert set(errors) == set(EXPLAINED_ERRORS)  # and each expected error really happens
 
 
 def test_manifest_hashes_match_files(fleet: Fleet) -> None:
