@@ -139,15 +139,38 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
     return Collected(evidence_dir, manifest, inv, cat)
 
 
+def print_plan(inventory_path: Path | None, limit: str | None, vault_password_file: Path | None,
+               catalog_path: Path | None) -> None:  # fmt: skip
+    """The selected hosts and the exact commands each platform would get: nothing connects."""
+    cat = catalog_or_fail(catalog_path)
+    inv_path = inventory_path_or_default(inventory_path)
+    inv = inventory_or_fail(inv_path, limit, vault_password_file)
+    by_platform: dict[str, list[str]] = {}
+    for name, host in sorted(inv.hosts.items()):
+        by_platform.setdefault(host.platform, []).append(name)
+    for platform, names in sorted(by_platform.items()):
+        click.echo(f"# {platform}: {len(names)} host(s): {', '.join(names[:8])}{' ...' if len(names) > 8 else ''}")
+        for src in cat.sources_for(platform):
+            how = " (privileged)" if src.become else ""
+            click.echo(f"{src.name}{how}: {src.command}")
+
+
 @click.command()
 @collect_options
-def collect(**kwargs: Any) -> None:
+@click.option("--dry-run", is_flag=True,
+              help="Print the selected hosts and the exact commands they would get; connect to nothing.")
+def collect(dry_run: bool, **kwargs: Any) -> None:
     """Collect read-only evidence from every selected host over SSH.
+
+    Only the commands named in the catalog's evidence sources can be sent (see --dry-run).
 
     \b
     Exit status: 0 every host collected; 1 some hosts in error (each still has an
     evidence file saying why); 2 usage error; 130 interrupted (Ctrl-C).
     """
+    if dry_run:
+        print_plan(kwargs["inventory_path"], kwargs["limit"], kwargs["vault_password_file"], kwargs["catalog_path"])
+        return
     result = run_collect(**kwargs)
     if result.manifest["failed"]:
         raise SystemExit(1)

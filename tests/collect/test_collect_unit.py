@@ -163,3 +163,18 @@ def test_the_sample_department_is_never_contacted(tmp_path: Path) -> None:
                                           "--evidence-dir", str(tmp_path / command)])  # fmt: skip
         assert result.exit_code == code and "data only" in result.output, result.output
         assert not (tmp_path / command).exists()
+
+
+def test_dry_run_lists_hosts_and_only_catalog_commands() -> None:
+    """--dry-run shows exactly what would be sent (read-only by construction) and connects to nothing."""
+    from scanner.catalog import load_catalog
+    from scanner.paths import SAMPLE_INVENTORY
+
+    result = CliRunner().invoke(cli, ["collect", "--dry-run", "-i", str(SAMPLE_INVENTORY),
+                                      "--limit", "bkk-hq-r1:bkk-hq-web1"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "# cisco_ios: 1 host(s): bkk-hq-r1" in result.output and "# linux: 1 host(s): bkk-hq-web1" in result.output
+    sent = {line.split(": ", 1)[1] for line in result.output.splitlines() if not line.startswith("#")}
+    catalog = {s.command for s in load_catalog().sources.values()}
+    assert "show running-config" in sent and "sshd -T" in sent and sent <= catalog
+    assert not any("configure" in cmd for cmd in sent)
