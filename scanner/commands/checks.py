@@ -44,27 +44,33 @@ def list_checks(platform: str | None, framework: str | None, kind: str | None, f
 
 @checks.command("show")
 @click.argument("check_id")
+@fmt_option
 @catalog_option
-def show(check_id: str, catalog_path: Path | None) -> None:
-    """Show one check in full (its YAML definition)."""
+def show(check_id: str, fmt: str, catalog_path: Path | None) -> None:
+    """Show one check in full (its YAML file as written, or JSON), with the commands it reads."""
     cat = catalog_or_fail(catalog_path)
     check = cat.checks.get(check_id.upper())
     if check is None:
         raise UsageFailure(f"no check {check_id!r}; try `prakan checks list`")
+    commands = {src: cat.sources[src].command for src in sorted(check.sources_used())}
+    if fmt == "json":
+        click.echo(json.dumps(dict(check.raw) | {"evidence_commands": commands}, ensure_ascii=False, indent=1,
+                              default=str))  # fmt: skip
+        return
     shown = check.path.relative_to(cat.root.parent) if check.path.is_relative_to(cat.root.parent) else check.path
     click.echo(f"# {shown}")
     click.echo(check.path.read_text(encoding="utf-8").rstrip())
-    if check.kind == "automated":
-        for src in sorted(check.sources_used()):
-            click.echo(f"# evidence source {src}: `{cat.sources[src].command}`")
+    for src, command in commands.items():
+        click.echo(f"# evidence source {src}: `{command}`")
 
 
 @checks.command("test")
 @click.argument("check_ids", nargs=-1)
 @click.option("--platform", help="Only checks for this platform.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every sample, not only failures.")
+@fmt_option
 @catalog_option
-def test(check_ids: tuple[str, ...], platform: str | None, verbose: bool, catalog_path: Path | None) -> None:
+def test(check_ids: tuple[str, ...], platform: str | None, verbose: bool, fmt: str, catalog_path: Path | None) -> None:
     """Run every check's embedded pass/fail/error samples; exit 1 if any sample disagrees."""
     cat = catalog_or_fail(catalog_path)
     wanted = [c for c in cat.checks.values() if c.kind == "automated"
@@ -74,12 +80,17 @@ def test(check_ids: tuple[str, ...], platform: str | None, verbose: bool, catalo
         raise UsageFailure(f"no automated check among {', '.join(check_ids)}")
     results = run_all(cat, wanted)
     bad = [r for r in results if not r.ok]
+    problems = unknown_refs(cat)
+    if fmt == "json":
+        click.echo(json.dumps({"samples": [{"check": r.check, "expected": r.expected, "index": r.index, "got": r.got,
+                                            "ok": r.ok, "detail": r.detail} for r in results],
+                               "reference_problems": problems}, ensure_ascii=False, indent=1))  # fmt: skip
+        sys.exit(1 if bad or problems else 0)
     for r in results:
         if verbose or not r.ok:
             mark = "ok  " if r.ok else "FAIL"
             click.echo(f"{mark} {r.check} {r.expected} sample #{r.index}: got {r.got}" +
                        ("" if r.ok else f" ({r.detail})"))  # fmt: skip
-    problems = unknown_refs(cat)
     for p in problems:
         click.echo(f"FAIL {p}")
     click.echo(f"{len(results) - len(bad)} passed, {len(bad)} failed ({len(wanted)} checks, {len(results)} samples)")
