@@ -10,6 +10,7 @@ import yaml
 
 from scanner.catalog import Catalog, Check
 from scanner.evaluate import SourceCache
+from scanner.evidence import sha256_text
 from scanner.rules import Context
 
 EXPECTED = ("pass", "fail", "error")
@@ -50,7 +51,8 @@ def run_samples(check: Check, base_vars: Mapping[str, Any], catalog: Catalog) ->
     for expected in EXPECTED:
         for i, sample in enumerate(check.samples.get(expected, []) or [], 1):
             texts = sample if isinstance(sample, Mapping) else {check.source: sample}
-            doc = {"sources": {name: {"command": name, "rc": 0, "output": text} for name, text in texts.items()}}
+            doc = {"sources": {name: {"command": name, "rc": 0, "output": text, "sha256": sha256_text(text)}
+                               for name, text in texts.items()}}  # fmt: skip
             out = check.rule(Context(f"sample-{expected}-{i}", variables, SourceCache(doc, catalog, platform)))
             detail = out.reason or f"expected {out.expected}; actual {out.actual}"
             results.append(SampleResult(check.id, expected, i, out.status, detail))

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from scanner import __version__
 from scanner.catalog import Catalog, Check
-from scanner.evidence import EvidenceFormatError, host_files, load_host, sha256_text
+from scanner.evidence import MANIFEST, EvidenceFormatError, host_files, load_host, sha256_text
 from scanner.parse import KeyValues, ParseError
 from scanner.rules import Context, EvidenceUnavailable, Outcome
 from scanner.waivers import Waiver
@@ -70,11 +70,15 @@ class SourceCache:
         if entry.get("truncated"):
             raise EvidenceUnavailable("output was truncated")
         rc = entry.get("rc", 0)
+        if rc is None and self._platform == "linux":
+            raise EvidenceUnavailable(f"`{entry.get('command', name)}` has no recorded exit status")
         if rc not in (0, None):
             raise EvidenceUnavailable(f"`{entry.get('command', name)}` exited with status {rc}")
         output = entry["output"]
         recorded = entry.get("sha256")
-        if recorded and recorded != sha256_text(output):
+        if not recorded:
+            raise EvidenceUnavailable("output has no recorded SHA-256: it cannot be trusted")
+        if recorded != sha256_text(output):
             raise EvidenceUnavailable("output does not match its recorded SHA-256 (altered or corrupted)")
         return self._catalog.sources[name].parse(output, self._platform)
 
@@ -122,6 +126,8 @@ def apply_waiver(res: dict[str, Any], waivers: list[Waiver], info: HostInfo, tod
 def evaluate_host(doc: Mapping[str, Any], catalog: Catalog, info: HostInfo, waivers: list[Waiver] = (),  # type: ignore[assignment]
                   today: date | None = None) -> dict[str, Any]:  # fmt: skip
     today = today or datetime.now(UTC).date()
+    if not doc.get("error") and not catalog.for_platform(info.platform):
+        doc = {"error": f"platform {info.platform!r} is not supported by the catalog", "sources": {}}
     cache = SourceCache(doc, catalog, info.platform)
     os_family = info.os_family or (_os_family(cache) if info.platform == "linux" else None)
     ctx = Context(info.name, info.vars, cache)
@@ -130,13 +136,21 @@ def evaluate_host(doc: Mapping[str, Any], catalog: Catalog, info: HostInfo, waiv
     for check in catalog.for_platform(info.platform):
         if check.rule is None:
             continue
+        if "roles" in check.applies_to and info.role is None and not host_error:
+            results.append(_result(check, "error", reason="the check depends on the host's role, which is unknown "
+                                   "(host not in the inventory, or no prakan_role)"))  # fmt: skip
+            continue
         if not check.applies(info.platform, info.role, os_family, info.category):
             results.append(_result(check, "not_applicable", reason=_why_not(check, info, os_family)))
             continue
         if host_error:
             results.append(_result(check, "error", reason=f"host was not collected: {host_error}"))
             continue
-        res = _result(check, (out := check.rule(ctx)).status, out)
+        try:
+            out = check.rule(ctx)
+        except Exception as exc:  # a defect in one check must not pass, nor stop the fleet
+            out = Outcome("error", reason=f"internal error in the check: {type(exc).__name__}: {exc}")
+        res = _result(check, out.status, out)
         apply_waiver(res, list(waivers), info, today)
         results.append(res)
     return {
@@ -172,13 +186,39 @@ class EvidenceItem:
     problem: str | None = None
 
 
+def manifest_hashes(directory: Path) -> dict[str, str] | None:
+    """File name -> SHA-256 from the run's manifest (collect, import and sample shapes); None without one."""
+    path = directory / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise EvidenceFormatError(f"{path}: unreadable manifest: {exc}") from exc
+    if isinstance(manifest.get("files"), dict):
+        return {str(k): str(v) for k, v in manifest["files"].items()}
+    hosts = manifest.get("hosts") if isinstance(manifest.get("hosts"), dict) else {}
+    return {str(h.get("file") or f"{name}.json"): str(h["sha256"])
+            for name, h in hosts.items() if isinstance(h, dict) and h.get("sha256")}  # fmt: skip
+
+
 def iter_evidence(directory: Path) -> Iterator[EvidenceItem]:
+    """Each evidence file, validated: its name, its hash in the manifest, its structure."""
+    listed = manifest_hashes(directory)
     for path in host_files(directory):
         try:
             doc, digest = load_host(path)
-            yield EvidenceItem(path, doc, digest)
         except (EvidenceFormatError, OSError) as exc:
             yield EvidenceItem(path, None, None, str(exc))
+            continue
+        if doc["host"] != path.stem:
+            yield EvidenceItem(path, None, digest, f"{path.name} holds evidence of host {doc['host']!r}: "
+                               "an evidence file is named after its host")  # fmt: skip
+        elif listed is not None and listed.get(path.name) != digest:
+            why = "is not listed in" if path.name not in listed else "does not match its SHA-256 in"
+            yield EvidenceItem(path, None, digest, f"{path.name} {why} the run's {MANIFEST} (altered or added)")
+        else:
+            yield EvidenceItem(path, doc, digest)
 
 
 class ResultsWriter:
@@ -259,12 +299,14 @@ def evaluate_run(
     inventory: Any | None = None,
     waivers: list[Waiver] | None = None,
     today: date | None = None,
+    only_inventory_hosts: bool = False,
 ) -> dict[str, Any]:
     """Evaluate every evidence file in `evidence_dir` and stream results.json to `out`.
 
     With an inventory, hosts in it but without evidence are reported as errors (nothing collected
     is never a pass); hosts with evidence but not in the inventory are evaluated without
-    inventory values, so checks that need those values are errors.
+    inventory values, so checks that need those values are errors (unless `only_inventory_hosts`,
+    as with `--limit`, skips them).
     """
     waivers = waivers or []
     writer = ResultsWriter(out, run_metadata(catalog, evidence_dir, str(inventory.path) if inventory else None))
@@ -277,6 +319,8 @@ def evaluate_run(
         else:
             doc, name, platform = item.doc, item.doc["host"], item.doc["platform"]
         if inventory is not None and name not in inventory.hosts:
+            if only_inventory_hosts:
+                continue  # outside --limit
             if item.doc is not None:
                 info = HostInfo(name=name, platform=platform)
                 writer.add(evaluate_host(doc, catalog, info, waivers, today) | {"note": "not in the inventory"},

@@ -35,7 +35,8 @@ def now() -> str:
 
 
 def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate in odd output must hash, not crash the run
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def sha256_file(path: Path) -> str:
@@ -155,7 +156,7 @@ def load_host(path: Path) -> tuple[dict[str, Any], str]:
     raw = path.read_bytes()
     try:
         doc = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise EvidenceFormatError(f"{path}: not valid JSON: {exc}") from exc
     return validate(doc, str(path)), hashlib.sha256(raw).hexdigest()
 

@@ -48,16 +48,22 @@ def waivers_or_fail(path: Path | None, inventory: Any | None) -> list[Any]:
 
 
 def evaluate_to(
-    output: Path, evidence_dir: Path, catalog: Catalog, inventory: Any, waivers: list[Any]
+    output: Path, evidence_dir: Path, catalog: Catalog, inventory: Any, waivers: list[Any], limited: bool = False
 ) -> dict[str, Any]:
-    """Evaluate and stream results.json to `output` ('-' = stdout); returns the summary."""
-    from scanner.evaluate import evaluate_run
-    from scanner.evidence import atomic_file
+    """Evaluate and stream results.json to `output` ('-' = stdout); returns the summary.
 
-    if str(output) == "-":
-        return evaluate_run(evidence_dir, catalog, sys.stdout, inventory=inventory, waivers=waivers)
-    with atomic_file(output) as fh:
-        return evaluate_run(evidence_dir, catalog, fh, inventory=inventory, waivers=waivers)
+    `limited` (an inventory `--limit`): evidence of hosts outside the selection is skipped.
+    """
+    from scanner.evaluate import evaluate_run
+    from scanner.evidence import EvidenceFormatError, atomic_file
+
+    try:
+        if str(output) == "-":
+            return evaluate_run(evidence_dir, catalog, sys.stdout, inventory, waivers, only_inventory_hosts=limited)
+        with atomic_file(output) as fh:
+            return evaluate_run(evidence_dir, catalog, fh, inventory, waivers, only_inventory_hosts=limited)
+    except EvidenceFormatError as exc:  # an unreadable manifest: the whole run cannot be trusted
+        raise UsageFailure(str(exc)) from exc
 
 
 def summary_line(summary: dict[str, Any]) -> str:

@@ -37,5 +37,5 @@ def evaluate(evidence_dir: Path, inventory_path: Path | None, limit: str | None,
     cat = catalog_or_fail(catalog_path)
     inv = inventory_or_fail(inventory_path, limit) if inventory_path else None
     waivers = waivers_or_fail(waivers_path, inv)
-    summary = evaluate_to(output, evidence_dir, cat, inv, waivers)
+    summary = evaluate_to(output, evidence_dir, cat, inv, waivers, limited=bool(limit))
     click.echo(summary_line(summary) + (f" -> {output}" if str(output) != "-" else ""), err=True)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from scanner.parse.base import Line, ParseError
 
-_IOS_MARKERS = re.compile(r"^(!|version \d|hostname \S|Building configuration|Current configuration)")
+_HOSTNAME = re.compile(r"^hostname \S")
+_ANNOUNCED = re.compile(r"^Current configuration\s*:\s*(\d+) bytes")
 _IOS_ERROR = re.compile(r"^\s*% ?(Invalid input|Incomplete command|Ambiguous command|Unknown command)")
 # Banner delimiters: `banner motd ^C` ... `^C`; the body is not configuration.
 _BANNER = re.compile(r"^banner \S+ (\^C|\S)(.*)$")
@@ -96,8 +97,12 @@ def parse_ios_config(text: str) -> ConfigTree:
             raise ParseError(f"line {no}: the device answered with an error: {raw.strip()[:80]!r}")
     if meaningful[-1][1].strip() != "end":
         raise ParseError("configuration is truncated: no closing `end` line")
-    if not any(_IOS_MARKERS.match(raw) for _, raw in meaningful):
-        raise ParseError("text does not look like an IOS configuration (no `!`, `version` or `hostname` line)")
+    if not any(_HOSTNAME.match(raw) for _, raw in meaningful):
+        raise ParseError("text does not look like a full IOS configuration (no `hostname` line)")
+    announced = next((int(m.group(1)) for _, raw in meaningful[:5] if (m := _ANNOUNCED.match(raw))), None)
+    if announced and len(text) * 2 < announced:
+        raise ParseError(f"configuration has {len(text)} bytes, far fewer than the {announced} the device announced "
+                         "(truncated, or filtered by a restricted privilege level)")  # fmt: skip
 
     tree = ConfigTree()
     stack: list[tuple[int, Node]] = []  # (indent, node) of the open parents
@@ -116,7 +121,7 @@ def parse_ios_config(text: str) -> ConfigTree:
         stripped = raw.strip()
         if not stripped or stripped[0] == "!" or stripped == "end":
             continue
-        body = raw.lstrip(" ")
+        body = raw.lstrip(" \t")  # a tab in an edited backup still means "inside the section"
         indent = len(raw) - len(body)
         node = Node(Line(no, raw.rstrip()), stripped)
         if indent == 0 and stripped.startswith("banner "):

@@ -12,6 +12,7 @@ import pytest
 from scanner.catalog import Catalog
 from scanner.checktest import default_sample_vars, run_all
 from scanner.evaluate import HostInfo, evaluate_host
+from scanner.evidence import SourceResult
 from scanner.rules import Context, EvidenceUnavailable, Outcome, compile_rule
 from scanner.rules import functions as rule_functions
 from scanner.sources import load_sources
@@ -314,8 +315,8 @@ CONFIGS = {
 def _evaluate(catalog: Catalog, name: str, role: str = "wan_router") -> dict[str, dict[str, Any]]:
     wan, version, _ = CONFIGS[name]
     doc = {"sources": {
-        "running_config": {"command": "show running-config", "rc": 0, "output": (DATA / name).read_text("utf-8")},
-        "show_version": {"command": "show version", "rc": 0, "output": version},
+        "running_config": SourceResult("show running-config", (DATA / name).read_text("utf-8")).to_json(),
+        "show_version": SourceResult("show version", version).to_json(),
     }}  # fmt: skip
     variables = default_sample_vars(catalog) | {"prakan_wan_interfaces": wan}
     host = evaluate_host(doc, catalog, HostInfo(name, PLATFORM, role=role, category="high", vars=variables))
@@ -354,8 +355,8 @@ def test_thai_banner_config_keeps_banner_bodies_out_of_the_tree(catalog: Catalog
 
 def test_truncated_full_config_is_an_error_for_every_config_check(catalog: Catalog) -> None:
     text = (DATA / "ios_xe17_hardened.cfg").read_text("utf-8").rsplit("end", 1)[0]
-    doc = {"sources": {"running_config": {"command": "show running-config", "rc": 0, "output": text},
-                       "show_version": {"command": "show version", "rc": 0, "output": SHOW_VERSION_179}}}  # fmt: skip
+    doc = {"sources": {"running_config": SourceResult("show running-config", text).to_json(),
+                       "show_version": SourceResult("show version", SHOW_VERSION_179).to_json()}}  # fmt: skip
     host = evaluate_host(doc, catalog, HostInfo("t", PLATFORM, role="wan_router", category="high",
                                                 vars=default_sample_vars(catalog)))  # fmt: skip
     statuses = {r["check"]: r["status"] for r in host["results"]}

@@ -16,6 +16,7 @@ import pytest
 from scanner.catalog import Catalog, Check
 from scanner.checktest import default_sample_vars, run_all
 from scanner.evaluate import HostInfo, evaluate_host
+from scanner.evidence import SourceResult
 from scanner.parse import parse_flat_config, parse_kv
 from scanner.rules import Context, EvidenceUnavailable, Outcome, compile_rule
 
@@ -201,7 +202,7 @@ def test_nft_garbage_or_truncated_ruleset_is_an_error(text: str, reason: str) ->
 
 def _evidence(directory: Path, rc: dict[str, int] | None = None) -> dict[str, Any]:
     rc = rc or {}
-    return {"sources": {p.stem: {"command": p.stem, "rc": rc.get(p.stem, 0), "output": p.read_text(encoding="utf-8")}
+    return {"sources": {p.stem: SourceResult(p.stem, p.read_text(encoding="utf-8"), rc=rc.get(p.stem, 0)).to_json()
                         for p in sorted(directory.glob("*.txt"))}}  # fmt: skip
 
 

@@ -97,3 +97,62 @@ def test_platform_mismatch_with_the_inventory_is_a_host_error(tmp_path: Path) ->
     (host,) = json.loads(out.read_text(encoding="utf-8"))["hosts"]
     assert "inventory says cisco_ios" in host["error"]
     assert {r["status"] for r in host["results"]} <= {"error", "not_applicable"}
+
+
+def test_unhashed_or_unstatused_sources_are_errors() -> None:
+    info = HostInfo("h1", "linux")
+    d = doc(sshd_effective=SSHD_OK)
+    del d["sources"]["sshd_effective"]["sha256"]  # whoever edited the output also dropped the hash
+    assert statuses(d, info)["LNX-SSH-004"] == "error"
+    d = doc(sshd_effective=SSHD_OK)
+    d["sources"]["sshd_effective"]["rc"] = None  # only a CLI has no exit status
+    assert statuses(d, info)["LNX-SSH-004"] == "error"
+
+
+def _evaluate_dir(ev: Path, *extra: str) -> dict:
+    out = ev.parent / "results.json"
+    result = CliRunner().invoke(cli, ["evaluate", "--evidence", str(ev), "-o", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return {h["name"]: h for h in json.loads(out.read_text(encoding="utf-8"))["hosts"]}
+
+
+def test_manifest_names_and_platforms_are_enforced(tmp_path: Path) -> None:
+    from scanner.evidence import write_manifest
+
+    ev = tmp_path / "ev"
+    _, good = write_host(ev, HostEvidence("h1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK)}))
+    write_host(ev, HostEvidence("h2", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK)}))
+    write_host(ev, HostEvidence("fw1", "fortios", {}))
+    write_manifest(ev, {"files": {"h1.json": good, "h2.json": "0" * 64}})
+    (ev / "h3.json").write_text((ev / "h1.json").read_text())  # a copy under another name
+    hosts = _evaluate_dir(ev)
+    assert hosts["h1"]["error"] is None
+    assert "does not match its SHA-256 in the run's manifest.json" in hosts["h2"]["error"]
+    assert "holds evidence of host 'h1'" in hosts["h3"]["error"]
+    assert "not listed in the run's manifest.json" in hosts["fw1"]["error"]
+    (ev / "manifest.json").unlink()
+    assert "'fortios' is not supported" in _evaluate_dir(ev)["fw1"]["error"]
+
+
+def test_limit_skips_evidence_outside_the_selection(tmp_path: Path) -> None:
+    from scanner.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY
+
+    target = tmp_path / "r.json"
+    result = CliRunner().invoke(cli, ["evaluate", "--evidence", str(SAMPLE_EVIDENCE), "-i", str(SAMPLE_INVENTORY),
+                                      "--limit", "bkk-hq-r1", "-o", str(target)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [h["name"] for h in json.loads(target.read_text(encoding="utf-8"))["hosts"]] == ["bkk-hq-r1"]
+
+
+def test_role_gated_checks_need_a_known_role() -> None:
+    from scanner.catalog import load_catalog as lc
+
+    gated = next(c for c in lc().checks.values() if "roles" in c.applies_to and "cisco_ios" in c.platforms)
+    res = evaluate_host({"sources": {}}, lc(), HostInfo("r9", "cisco_ios"))
+    r = next(r for r in res["results"] if r["check"] == gated.id)
+    assert r["status"] == "error" and "role" in r["reason"]
+
+
+def test_odd_output_does_not_crash_the_run() -> None:
+    d = doc(sshd_effective=SSHD_OK + "banner \udc80\n")
+    assert statuses(d, HostInfo("h1", "linux"))["LNX-SSH-004"] == "pass"

@@ -94,3 +94,18 @@ def test_textfsm_show_version() -> None:
     assert table.rows[0]["HOSTNAME"] == "r1"
     with pytest.raises(ParseError):
         parse_textfsm("garbage", "cisco_ios", "show version")
+
+
+def test_ios_refuses_a_config_without_hostname_or_far_shorter_than_announced() -> None:
+    with pytest.raises(ParseError, match="no `hostname` line"):
+        parse_ios_config("Building configuration...\n\nCurrent configuration : 12000 bytes\n!\nend\n")
+    short = "Building configuration...\n\nCurrent configuration : 12000 bytes\n!\nhostname r1\n!\nend\n"
+    with pytest.raises(ParseError, match="far fewer than the 12000"):
+        parse_ios_config(short)
+
+
+def test_ios_tab_indented_lines_stay_inside_their_section() -> None:
+    tree = parse_ios_config("!\nhostname r1\nline vty 0 4\n\ttransport input telnet\nend\n")
+    (vty,) = tree.candidates("line")
+    assert [c.text for c in vty.children] == ["transport input telnet"]
+    assert not list(tree.candidates("transport"))
