@@ -125,7 +125,10 @@ def load_catalog(root: Path | None = None) -> Catalog:
     root = root or CHECKS_DIR
     schema = json.loads((SCHEMAS_DIR / "check.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
-    sources = load_sources(root / "sources.yml")
+    try:
+        sources = load_sources(root / "sources.yml")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CatalogError(f"{root / 'sources.yml'}: {exc}") from exc
     kinds = {name: s.kind for name, s in sources.items()}
     digest = hashlib.sha256()
     checks: dict[str, Check] = {}

@@ -6,6 +6,7 @@ construction: a collector can send nothing that is not named here.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -84,6 +85,17 @@ def files_command(paths: list[str]) -> str:
     )
 
 
+_SHOW = re.compile(r"^show \S")
+
+
+def _check_read_only(path: Path, name: str, command: str, platforms: tuple[str, ...]) -> None:
+    """Refuse what could change a device: one line only, and on a network CLI `show` commands only."""
+    if "\n" in command or "\r" in command:
+        raise ValueError(f"{path}: source {name}: the command must be one line")
+    if any(p != "linux" for p in platforms) and not _SHOW.match(command):
+        raise ValueError(f"{path}: source {name}: a network device source may only run `show` commands")
+
+
 def load_sources(path: Path | None = None) -> dict[str, Source]:
     path = path or CHECKS_DIR / "sources.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -97,6 +109,7 @@ def load_sources(path: Path | None = None) -> dict[str, Source]:
         if parser not in PARSER_KINDS:
             raise ValueError(f"{path}: source {name}: unknown parser {parser!r}")
         command = files_command(list(spec["files"])) if "files" in spec else str(spec["command"])
+        _check_read_only(path, name, command, tuple(spec["platforms"]))
         sources[name] = Source(
             name=name,
             platforms=tuple(spec["platforms"]),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,9 @@ def load_waivers(path: Path) -> list[Waiver]:
     except yaml.YAMLError as exc:
         raise WaiverError(f"{path}: YAML syntax error: {exc}") from exc
     if isinstance(data, dict) and "all" in data:
-        data = {"waivers": ((data.get("all") or {}).get("vars") or {}).get("prakan_waivers", [])}
+        group = data["all"] if isinstance(data["all"], dict) else {}
+        variables = group.get("vars") if isinstance(group.get("vars"), dict) else {}
+        data = {"waivers": variables.get("prakan_waivers", [])}
     entries = data.get("waivers", []) if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise WaiverError(f"{path}: expected a `waivers:` list (or all: vars: prakan_waivers:)")
@@ -85,6 +87,8 @@ def parse_waivers(entries: Any, source: str) -> list[Waiver]:
         if missing:
             raise WaiverError(f"{where}: missing {', '.join(missing)}")
         expires = entry["expires"]
+        if isinstance(expires, datetime):  # `2027-03-31T00:00:00` in YAML: the day is what counts
+            expires = expires.date()
         if not isinstance(expires, date):
             try:
                 expires = date.fromisoformat(str(expires))

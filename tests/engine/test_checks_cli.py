@@ -1,8 +1,13 @@
 import json
+import shutil
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from scanner.catalog import CatalogError, load_catalog
 from scanner.cli import cli
+from scanner.paths import CHECKS_DIR
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -37,3 +42,14 @@ def test_coverage_lists_every_iso_control_and_cop_clause() -> None:
     assert {"low", "medium", "high"} <= set(tiers)
     code, _ = run("coverage", "--framework", "nope")
     assert code == 2
+
+
+@pytest.mark.parametrize(("bad", "why"), [("command: configure terminal", "only run `show` commands"),
+                                            ('command: "show version\\nreload"', "must be one line")])
+def test_catalog_refuses_sources_that_could_change_a_device(tmp_path: Path, bad: str, why: str) -> None:
+    root = tmp_path / "checks"
+    shutil.copytree(CHECKS_DIR, root)
+    text = (root / "sources.yml").read_text(encoding="utf-8")
+    (root / "sources.yml").write_text(text.replace("command: show version", bad), encoding="utf-8")
+    with pytest.raises(CatalogError, match=why):
+        load_catalog(root)

@@ -35,3 +35,14 @@ def test_waivers_file_shapes_and_errors(tmp_path: Path) -> None:
     bad.write_text("waivers:\n  - {check: X, hosts: h, reason: r, expires: 2027-01-01}\n")
     with pytest.raises(WaiverError, match="missing approver"):
         load_waivers(bad)
+
+
+def test_waivers_odd_shapes_are_clear_errors_or_understood(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.yml"
+    odd.write_text("all: [1]\n")
+    assert load_waivers(odd) == []
+    odd.write_text("waivers:\n  - {check: X, hosts: h, reason: r, approver: a, expires: 2027-03-31T00:00:00}\n")
+    assert load_waivers(odd)[0].expires.isoformat() == "2027-03-31"
+    odd.write_text("waivers: {check: X}\n")
+    with pytest.raises(WaiverError, match="expected a `waivers:` list"):
+        load_waivers(odd)
