@@ -33,7 +33,9 @@ _IOS_LINE: list[_Rule] = [
     (re.compile(rf"^\s*(?:tacacs|radius)-server (?:.* )?key {_T}(?P<s>\S.*?)\s*$"), "s"),
     (re.compile(r"^\s*ntp authentication-key \d+ \S+ (?P<s>\S+)"), "s"),
     (re.compile(rf"^\s*crypto isakmp key {_T}(?P<s>\S+)"), "s"),
-    (re.compile(rf"\bpre-shared-key (?:(?:local|remote) )?(?:address \S+ (?:\S+ )?key )?{_T}(?P<s>\S+)"), "s"),
+    (re.compile(rf"\bpre-shared-key (?:(?:local|remote) )?(?:(?:address|hostname) \S+ (?:\S+ )?key )?{_T}(?P<s>\S+)"),
+     "s"),
+    (re.compile(rf"\bauthentication (?:local|remote) pre-share key {_T}(?P<s>\S+)"), "s"),  # IKEv2 profiles
     (re.compile(rf"\bkey-string {_T}(?P<s>\S+)"), "s"),
     (re.compile(rf"^\s*neighbor \S+ password {_T}(?P<s>\S+)"), "s"),
     (re.compile(rf"^\s*ip ospf message-digest-key \d+ md5 {_T}(?P<s>\S+)"), "s"),
@@ -50,13 +52,21 @@ _IOS_LINE: list[_Rule] = [
     (re.compile(rf"^\s*mpls ldp neighbor (?:vrf \S+ )?\S+ password {_T}(?P<s>\S+)"), "s"),
     (re.compile(rf"^\s*l2tp tunnel password {_T}(?P<s>\S+)"), "s"),
     (re.compile(rf"\bserver-key {_T}(?P<s>\S+)"), "s"),  # RADIUS dynamic-author clients
+    (re.compile(r"^\s*glbp \d+ authentication text (?P<s>\S+)"), "s"),
+    (re.compile(rf"\bipsec spi \d+ (?:md5|sha1) {_T}(?P<s>\S+)"), "s"),  # OSPFv3 / IPv6 authentication
+    (re.compile(rf"^\s*bind authenticate .*\bpassword {_T}(?P<s>\S+)"), "s"),  # LDAP server blocks
 ]
+# Credentials inside URLs (archive paths, copy targets, rsyslog/HTTP endpoints): scheme://user:SECRET@host
+_URL_CREDENTIALS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/\s@]+:(?P<s>[^@\s]+)@")
+# Linux configuration files: pwd="x" / password="x" (rsyslog ommysql, omelasticsearch, ...)
+_LINUX_ASSIGNED = re.compile(r"\b(?:pwd|passwd|password|secret|token)\s*=\s*\"(?P<s>[^\"]+)\"", re.IGNORECASE)
+_LINUX_SYSCTL_KEY = re.compile(r"^\s*net\.ipv4\.tcp_fastopen_key\s*=\s*(?P<s>\S.*?)\s*$")
 _SNMP_COMMUNITY = re.compile(r"^\s*snmp-server community (?P<s>\S+)")
 _SNMP_USER_AUTH = re.compile(r"(?<=\sauth )(?:md5|sha\S*) (?P<s>\S+)")
 _SNMP_USER_PRIV = re.compile(r"(?<=\spriv )(?:des|3des|aes(?: \d+)?) (?P<s>\S+)")
 # `snmp-server host ADDR [informs|traps] [version 1|2c|3 [auth|noauth|priv]] COMMUNITY ...`
 _SNMP_HOST = re.compile(
-    r"^\s*snmp-server host \S+ (?:(?:informs|traps) )?(?:version (?:1|2c|3 (?:auth|noauth|priv)) )?"
+    r"^\s*snmp-server host \S+ (?:vrf \S+ )?(?:(?:informs|traps) )?(?:version (?:1|2c|3 (?:auth|noauth|priv)) )?"
     r"(?:vrf \S+ )?(?P<s>\S+)"
 )
 # `key [type] X` (and `pac key`, `server-private ... key`) inside AAA server blocks
@@ -67,7 +77,9 @@ _PEM = re.compile(
     r"(?P<tail>-----END (?P=kind)PRIVATE KEY-----)",
     re.DOTALL,
 )
-_SHADOW = re.compile(r"^(?P<name>[^:\s]+):(?P<hash>[^:]*):(?P<rest>[0-9]*:[0-9]*:[0-9]*:[0-9]*:[0-9]*:[0-9]*:[^:]*)$")
+_SHADOW = re.compile(r"^(?P<name>[^:\s]+):(?P<hash>[^:]*)(?P<tail>:[0-9]*:[0-9]*:[0-9]*:[0-9]*:[0-9]*:[0-9]*:[^:]*)$")
+# Any other line whose second field is a crypt(3) hash ($id$...) or a 13-character DES hash
+_SHADOW_LOOSE = re.compile(r"^(?P<name>[^:\s]+):(?P<hash>[!*]*(?:\$[^:\s]+|[./0-9A-Za-z]{13}))(?P<tail>:.*)?$")
 
 
 def token(secret: str, key: bytes) -> str:
@@ -143,15 +155,17 @@ def _redact_ios(text: str, key: bytes, counter: list[int]) -> str:
                 if new != body:
                     body = new
                     break
+        body = _sub_group(body, _URL_CREDENTIALS, key, counter)
         out.append(body + nl)
     return "".join(out)
 
 
-def _redact_shadow(text: str, key: bytes, counter: list[int]) -> str:
+def _redact_linux(text: str, key: bytes, counter: list[int]) -> str:
+    """Shadow-style hash fields, quoted passwords in config files, URL credentials, TCP Fast Open keys."""
     out: list[str] = []
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        m = _SHADOW.match(body)
+        m = _SHADOW.match(body) or _SHADOW_LOOSE.match(body)
         if m:
             field = m.group("hash")
             value = field.lstrip("!*")
@@ -159,7 +173,9 @@ def _redact_shadow(text: str, key: bytes, counter: list[int]) -> str:
             # empty, `*`, `!`, `!!` carry no secret; a hash (locked or not) does
             if value and not TOKEN.match(value):
                 counter[0] += 1
-                body = f"{m.group('name')}:{marker}$prakan${_digest(value, key)}:{m.group('rest')}"
+                body = f"{m.group('name')}:{marker}$prakan${_digest(value, key)}{m.group('tail') or ''}"
+        for rx in (_LINUX_ASSIGNED, _URL_CREDENTIALS, _LINUX_SYSCTL_KEY):
+            body = _sub_group(body, rx, key, counter)
         out.append(body + line[len(line.rstrip("\r\n")) :])
     return "".join(out)
 
@@ -177,7 +193,7 @@ def _redact_pem(text: str, key: bytes, counter: list[int]) -> str:
 
 _PLATFORM: dict[str, Callable[[str, bytes, list[int]], str]] = {
     "cisco_ios": _redact_ios,
-    "linux": _redact_shadow,
+    "linux": _redact_linux,
 }
 
 
