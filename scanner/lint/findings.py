@@ -212,6 +212,30 @@ RULES: dict[str, Rule] = {
             "Fix the structure Ansible reports (all/children/hosts/vars).",
             default=("Ansible cannot parse this inventory file: {problem}", "Ansible อ่านไฟล์อินเวนทอรีนี้ไม่ได้: {problem}"),
         ),
+        _r(
+            "INV021", "waiver-too-broad", W, ("Waiver too broad", "ข้อยกเว้นกว้างเกินไป"),
+            "Name the checks and hosts the approval is for; a blanket waiver also hides every future failure.",
+            checks=(
+                "waiver #{n} waives every check ('{check}') on {hosts}",
+                "ข้อยกเว้นลำดับที่ {n} ยกเว้นทุกการตรวจ ('{check}') บน {hosts}",
+            ),
+            hosts=(
+                "waiver #{n} waives '{check}' on every host ({hosts})",
+                "ข้อยกเว้นลำดับที่ {n} ยกเว้น '{check}' บนทุกโฮสต์ ({hosts})",
+            ),
+            both=(
+                "waiver #{n} waives every check on every host ('{check}' on {hosts})",
+                "ข้อยกเว้นลำดับที่ {n} ยกเว้นทุกการตรวจบนทุกโฮสต์ ('{check}' บน {hosts})",
+            ),
+        ),
+        _r(
+            "INV022", "waiver-expired", W, ("Waiver expired", "ข้อยกเว้นหมดอายุแล้ว"),
+            "Renew the waiver with a new approval and expiry date, or remove it once the check passes.",
+            default=(
+                "waiver #{n} for '{check}' on {hosts} expired on {expires}; the check fails again",
+                "ข้อยกเว้นลำดับที่ {n} สำหรับ '{check}' บน {hosts} หมดอายุแล้วเมื่อ {expires} ผลการตรวจจะกลับเป็นไม่ผ่าน",
+            ),
+        ),
     ]
 }
 

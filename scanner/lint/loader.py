@@ -28,9 +28,10 @@ from ansible.inventory.helpers import sort_groups
 from ansible.inventory.manager import IGNORED, InventoryManager
 from ansible.parsing.dataloader import DataLoader
 from ansible.parsing.vault import EncryptedString, VaultLib, VaultSecret, get_file_vault_secret, is_encrypted
-from yaml.constructor import SafeConstructor
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from scanner.lint import ini
 from scanner.lint.findings import Finding, finding
 from scanner.lint.positions import (
     Document,
@@ -45,6 +46,7 @@ from scanner.lint.positions import (
 
 YAML_EXTS = (".yml", ".yaml", ".json")
 FORK_ABOVE_BYTES = 1 << 20  # below this, one process is quicker than a fork and a pipe
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAGIC = frozenset({"inventory_file", "inventory_dir"})  # set by Ansible, not written by the user
 
 
@@ -63,6 +65,14 @@ class _Constructor(SafeConstructor):
     def construct_vault(self, node: Node) -> Vaulted:
         return VAULTED
 
+    def construct_timestamp(self, node: Node) -> Any:
+        """An impossible date (2027-02-30) is an error at its node, as Ansible refuses the file."""
+        try:
+            return SafeConstructor.construct_yaml_timestamp(self, node)
+        except ValueError as exc:
+            problem = f"{node.value!r} is not a valid date ({exc}); quote it if it is meant as text"
+            raise ConstructorError(None, None, problem, node.start_mark) from None
+
     def construct_unsafe(self, node: Node) -> Any:
         if isinstance(node, MappingNode):
             return self.construct_mapping(node, deep=True)
@@ -73,6 +83,7 @@ class _Constructor(SafeConstructor):
 
 _Constructor.add_constructor("!vault", _Constructor.construct_vault)
 _Constructor.add_constructor("!unsafe", _Constructor.construct_unsafe)
+_Constructor.add_constructor(_TIMESTAMP, _Constructor.construct_timestamp)
 
 
 class _DataLoaderYaml(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -81,6 +92,7 @@ class _DataLoaderYaml(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: i
 
 _DataLoaderYaml.add_constructor("!vault", _Constructor.construct_vault)
 _DataLoaderYaml.add_constructor("!unsafe", _Constructor.construct_unsafe)
+_DataLoaderYaml.add_constructor(_TIMESTAMP, _Constructor.construct_timestamp)
 
 
 def construct(node: Node | None) -> Any:
@@ -264,20 +276,34 @@ class Loader:
         yaml_bytes = sum(p.stat().st_size for p in files if p.suffix in YAML_EXTS)
         # a large inventory: Ansible's side runs in a forked child while this process maps positions
         pending = self._snapshot_in_child(files) if yaml_bytes > FORK_ABOVE_BYTES and hasattr(os, "fork") else None
-        index = InventoryIndex()
+        docs: dict[str, Document] = {}  # source -> where its groups and hosts are written
+        ini_sources: set[str] = set()
         sources: list[str] = []
         for path in files:
-            if path.suffix not in YAML_EXTS:  # INI and scripts: Ansible's business, no positions
+            if path.suffix not in YAML_EXTS:  # INI (scripts are Ansible's business, no positions)
                 sources.append(str(path))
+                if not os.access(path, os.X_OK) and (doc := ini.document(path, display_path(path))):
+                    docs[str(path)] = doc
+                    ini_sources.add(str(path))
                 continue
             doc = self._read(path, keep_data=pending is None)
             if doc is None or doc.root is None:
                 continue  # unusable (a finding already) or empty (reported below if nothing has hosts)
-            index.add_document(doc)
+            docs[str(path)] = doc
             sources.append(str(path))
         if pending:  # use the wait: parse group_vars/ and host_vars/ now
             self._preparse_vars_files()
-        snapshot = pending() if pending else (_snapshot(self.dl, sources) if sources else None)
+        snapshot, unreadable = pending() if pending else (_snapshot(self.dl, sources) if sources else None, [])
+        for source, problem in unreadable:  # built only by the child (e.g. an impossible date)
+            if (doc := docs.pop(source, None)) is not None:
+                self.inv.findings.append(problem)
+                self.inv.documents.remove(doc)
+        refused = {s for s, _ in snapshot.failed} if snapshot else set()
+        index = InventoryIndex()
+        for source, doc in docs.items():
+            if source in ini_sources and source not in refused:  # refused (INV020): maybe not INI at all
+                self.inv.documents.append(doc)
+            index.add_document(doc)  # Ansible may have kept the groups it read before refusing the file
         if snapshot is not None:
             for source, problem in snapshot.failed:
                 self.inv.findings.append(finding("INV020", (display_path(Path(source)), 1, 1), problem=problem))
@@ -286,31 +312,36 @@ class Loader:
             self.inv.findings.append(finding("INV001", self.inv.root_pos))
         return self.inv
 
-    def _snapshot_in_child(self, files: list[Path]) -> Callable[[], Snapshot]:
-        """Fork: the child parses the sources for data only and runs InventoryManager."""
+    def _snapshot_in_child(self, files: list[Path]) -> Callable[[], tuple[Snapshot | None, list[tuple[str, Finding]]]]:
+        """Fork: the child parses the sources for data only and runs InventoryManager.
+
+        It also returns the problems it met building data, which the parent (nodes only) cannot see.
+        """
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # child: never returns
             status = 1
             try:
                 os.close(read_fd)
-                sources = []
+                sources, problems = [], []
                 for path in files:
                     if path.suffix in YAML_EXTS:
                         _, data, problem = parse_file(path, self.vault, nodes=False)
+                        if problem is not None:
+                            problems.append((str(path), problem))
                         if problem is not None or data is None:
                             continue
                         self.dl.parsed[os.path.realpath(path)] = data
                     sources.append(str(path))
                 snapshot = _snapshot(self.dl, sources) if sources else None
                 with os.fdopen(write_fd, "wb") as out:
-                    pickle.dump(snapshot, out, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump((snapshot, problems), out, protocol=pickle.HIGHEST_PROTOCOL)
                 status = 0
             finally:
                 os._exit(status)
         os.close(write_fd)
 
-        def result() -> Snapshot:
+        def result() -> tuple[Snapshot | None, list[tuple[str, Finding]]]:
             with os.fdopen(read_fd, "rb") as pipe:
                 payload = pipe.read()  # read all before waiting: the child blocks on a full pipe
             _, status = os.waitpid(pid, 0)

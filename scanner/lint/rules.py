@@ -7,6 +7,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -15,7 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from scanner.inventory import SITE_PREFIX
 from scanner.lint.findings import Finding, finding
-from scanner.lint.loader import Group, Host, Inventory
+from scanner.lint.loader import Group, Host, Inventory, Layer
 from scanner.lint.positions import VAULT_TAG, Pos, is_null, items, walk_mappings
 
 SUPPORTED_PLATFORMS = ("linux", "cisco_ios")
@@ -56,7 +57,8 @@ def sites(inv: Inventory) -> list[Site]:
 
 
 def host_pos(host: Host, *path: str | int, inv: Inventory) -> Pos:
-    return host.locate(list(path)) if path else (host.pos or inv.root_pos)
+    """Where the host's `path` is written; its definition, or the inventory, when not found."""
+    return (host.locate(list(path)) if path else None) or host.pos or inv.root_pos
 
 
 def _ip(value: Any) -> ipaddress.IPv4Address | None:
@@ -266,18 +268,74 @@ def security_category(inv: Inventory, site_list: list[Site]) -> Iterator[Finding
             yield finding("INV017", site.pos, site=site.name, hosts=shown)
 
 
+# --- waivers -----------------------------------------------------------------------------------
+
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # the schema's form; the calendar is checked here
+
+
+def _blanket(pattern: Any) -> bool:
+    return isinstance(pattern, str) and (pattern == "all" or set(pattern) <= {"*"})
+
+
+def _expiry(value: Any) -> date | str | None:
+    """The day a waiver ends; a problem text for a YYYY-MM-DD that is no date; None otherwise."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DAY.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            return f"'{value}' is not a valid date ({exc})"
+    return None  # missing or malformed: the schema's finding
+
+
+def waivers(inv: Inventory, _: list[Site]) -> Iterator[Finding]:
+    """INV004 an expiry that is no date, INV021 blanket waivers, INV022 expired ones (as scanner.evaluate)."""
+    today = datetime.now(UTC).date()
+    owners: list[Group | Host] = [*inv.groups.values(), *inv.hosts.values()]
+    for owner in owners:
+        for layer in owner.own_layers():
+            yield from _waiver_findings(layer, owner.pos or inv.root_pos, today)
+
+
+def _waiver_findings(layer: Layer, fallback: Pos, today: date) -> Iterator[Finding]:
+    entries = layer.data.get("prakan_waivers")
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict):
+            continue  # the schema's finding
+        at = ["prakan_waivers", i]
+        check, hosts = entry.get("check"), entry.get("hosts")
+        host_list = hosts if isinstance(hosts, list) else [hosts]
+        shown = {"n": i + 1, "check": check, "hosts": ", ".join(map(str, host_list))}
+        every_check, every_host = _blanket(check), any(_blanket(h) for h in host_list)
+        if every_check and every_host:
+            yield finding("INV021", layer.where(at) or fallback, "both", **shown)
+        elif every_check:
+            yield finding("INV021", layer.where([*at, "check"]) or fallback, "checks", **shown)
+        elif every_host:
+            yield finding("INV021", layer.where([*at, "hosts"]) or fallback, "hosts", **shown)
+        expires = _expiry(entry.get("expires"))
+        where = layer.where([*at, "expires"]) or fallback
+        if isinstance(expires, str):
+            yield finding("INV004", where, key=f"prakan_waivers.{i}.expires", problem=expires)
+        elif expires is not None and expires < today:
+            yield finding("INV022", where, expires=expires.isoformat(), **shown)
+
+
 # --- every YAML file as written ----------------------------------------------------------------
 
-_SECRET_NAMES = {"ansible_password", "ansible_become_password", "ansible_ssh_pass", "ansible_become_pass",
-                 "password", "secret", "community"}
-_SECRET_SUFFIX = re.compile(r"_(password|secret|community|key)$")
+# bare names (`db: {password: x}`) and suffixes (`vpn_psk`, `github_token`); a bare `key` is too common
+_SECRET_WORDS = r"password|passwd|pass|passphrase|secret|community|token|psk"
+_SECRET_NAMES = re.compile(rf"^({_SECRET_WORDS})$|_({_SECRET_WORDS}|key)$")
 _NOT_SECRET = re.compile(r"(_file|_path|public_key)$")
 _PATHLIKE = re.compile(r"^(/|~/|\./|\.\./)")
 
 
 @cache  # a few dozen distinct names, asked about hundreds of thousands of times
 def is_secret_name(name: str) -> bool:
-    return (name in _SECRET_NAMES or bool(_SECRET_SUFFIX.search(name))) and not _NOT_SECRET.search(name)
+    return bool(_SECRET_NAMES.search(name)) and not _NOT_SECRET.search(name)
 
 
 def _plaintext(node: Node) -> bool:
@@ -322,6 +380,7 @@ SEMANTIC_RULES: list[Callable[[Inventory, list[Site]], Iterator[Finding]]] = [
     circuits,
     wan_routers,
     security_category,
+    waivers,
     written,
 ]
 

@@ -185,7 +185,7 @@ def _host_findings(host: Host, fallback: tuple[str, int, int]) -> Iterator[Findi
     for error in _host_errors(host.vars):
         path = list(error.absolute_path)
         # a required field missing from the merged variables: point at the host's definition
-        yield from _findings(error, lambda p, path=path: host.locate(p) if p else host.pos or fallback,
+        yield from _findings(error, lambda p, path=path: (host.locate(p) if p else None) or host.pos or fallback,
                              f"host '{host.name}'")
 
 

@@ -7,6 +7,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -48,7 +49,11 @@ def test_corpus_case(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
-    "case", ["clean", "inv000_syntax_hosts", "inv002_vaulted_without_password", "inv006_two_sites", "inv020_not_parsed"]
+    "case",
+    [
+        "clean", "inv000_syntax_hosts", "inv000_invalid_date", "inv002_vaulted_without_password", "inv006_two_sites",
+        "inv020_not_parsed", "ini_inventory",
+    ],
 )
 def test_forked_loader_gives_the_same_findings(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Large inventories run InventoryManager in a forked child: same results as in-process."""
@@ -80,6 +85,10 @@ def test_sample_inventory_is_clean(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [f for f in findings if f["severity"] == "error"] == []
     assert code == 0
     assert any(f["rule"] == "INV015" for f in findings)  # the sample still has GIN sites
+    # its one deliberately expired waiver (2026-06-30) is a warning with the date, not an error
+    expired = [f for f in findings if f["rule"] == "INV022"]
+    assert [(f["file"], f["severity"]) for f in expired] == [("inventory/exceptions.yml", "warning")]
+    assert "expired on 2026-06-30" in expired[0]["message"]
 
 
 def test_text_output_english_and_thai(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,6 +116,71 @@ def test_secret_values_are_never_printed(monkeypatch: pytest.MonkeyPatch) -> Non
                          monkeypatch)
             assert "INV016" in out
             assert "PLAINTEXT" not in out
+
+
+def test_new_secret_names_are_found_without_printing_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    for fmt in ["text", "json", "sarif"]:
+        _, out = run(["inventory", "--format", fmt], CORPUS / "inv016_secret_names", monkeypatch)
+        assert out.count("INV016") >= 8
+        assert "PLAINTEXT" not in out
+
+
+def test_ini_inventory_positions_and_inline_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """INI hosts are reported at their INI line and column (no crash), inline INI secrets are found."""
+    code, out = run(["inventory"], CORPUS / "ini_inventory", monkeypatch)
+    assert code == 1
+    lines = out.splitlines()
+    assert (
+        "inventory/hosts.ini:13:12: error INV009 management IP 10.9.0.1 of host 'cmi-r1' is outside site "
+        "'PRV-CMI' management subnet 10.20.0.0/24"
+    ) in lines
+    secret = "inventory/hosts.ini:4:96: error INV016 'ansible_password' holds a secret that is not vault-encrypted"
+    assert secret in lines
+    assert "hunter2" not in out and "PLAINTEXT" not in out
+
+
+def test_ini_host_missing_a_field_points_at_its_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "inventory").mkdir()
+    (tmp_path / "inventory" / "hosts").write_text("lonely prakan_role=web\n[site_a]\n\na-s1 ansible_host=10.9.0.1\n")
+    _, findings = run_json(tmp_path, monkeypatch)
+    got = {(f["rule"], f["file"], f["line"], f["column"]) for f in findings}
+    assert {("INV012", "inventory/hosts", 1, 1), ("INV005", "inventory/hosts", 4, 1)} <= got
+
+
+def test_impossible_date_is_a_finding_with_its_position(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, findings = run_json(CORPUS / "inv000_invalid_date", monkeypatch)
+    got = {(f["file"], f["line"], f["column"], f["message"]) for f in findings}
+    assert (
+        "inventory/exceptions.yml", 8, 18,
+        "YAML syntax error: '2027-02-30' is not a valid date (day is out of range for month); "
+        "quote it if it is meant as text",
+    ) in got
+
+
+def test_waiver_expiring_today_is_still_valid(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """As scanner.evaluate: a waiver covers its expiry day; the next day it has expired."""
+    case = tmp_path / "case"
+    shutil.copytree(CORPUS / "inv022_waiver_expired" / "inventory", case / "inventory")
+    today = datetime.now(UTC).date()
+    text = (case / "inventory" / "exceptions.yml").read_text(encoding="utf-8")
+    for day, expected in [(today, []), (today - timedelta(days=1), ["INV022"])]:
+        (case / "inventory" / "exceptions.yml").write_text(text.replace("2020-01-31", day.isoformat()))
+        _, findings = run_json(case, monkeypatch)
+        assert [f["rule"] for f in findings] == expected
+
+
+def test_waiver_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, findings = run_json(CORPUS / "inv021_waiver_too_broad", monkeypatch)
+    assert [f["message"] for f in findings] == [
+        "waiver #1 waives every check ('*') on bkk-r1",
+        "waiver #2 waives 'LNX-SSH-*' on every host (all)",
+        "waiver #3 waives every check on every host ('*' on *)",
+    ]
+    assert {f["severity"] for f in findings} == {"warning"}
+    _, findings = run_json(CORPUS / "inv022_waiver_expired", monkeypatch)
+    assert [f["message"] for f in findings] == [
+        "waiver #2 for 'LNX-PAM-006' on bkk-web1 expired on 2020-01-31; the check fails again"
+    ]
 
 
 def test_gin_message_names_target_or_says_none(monkeypatch: pytest.MonkeyPatch) -> None:
