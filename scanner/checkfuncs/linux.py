@@ -76,8 +76,14 @@ def pending_security_updates(ctx: Context, *, source: str | None, max_age_days: 
 _TABLE = re.compile(r"^table\s+(\S+)\s+\S+\s*\{$")
 _CHAIN = re.compile(r"^chain\s+\S+\s*\{$")
 _HOOK = re.compile(r"\bhook\s+input\b.*\bpolicy\s+(accept|drop)\b", re.IGNORECASE)
-# A final rule with no match expression that drops or rejects everything left (firewalld's style).
-_CATCH_ALL = re.compile(r"^(?:counter(?:\s+packets\s+\d+\s+bytes\s+\d+)?\s+)?(?:log\b.*?\s+)?(drop|reject)\b")
+# A rule with no match expression, only statements (counter, log) and a verdict: it decides every packet
+# that reaches it, so the first such rule ends the chain (firewalld ends its input chain with `reject`).
+_LOG_OPTS = r"(?:\s+(?:prefix\s+\"[^\"]*\"|level\s+\S+|flags\s+\S+(?:\s*,\s*\S+)*|group\s+\d+|snaplen\s+\d+))*"
+_UNCONDITIONAL = re.compile(
+    rf"^(?:counter(?:\s+packets\s+\d+\s+bytes\s+\d+)?\s+)?(?:log{_LOG_OPTS}\s+)?(accept|drop|reject)\b"
+)
+# The address families a base chain filters.
+_FAMILIES = {"inet": ("IPv4", "IPv6"), "ip": ("IPv4",), "ip6": ("IPv6",)}
 
 
 @dataclass(slots=True)
@@ -85,11 +91,16 @@ class _Chain:
     family: str
     policy: str = ""
     hook: Line | None = None
-    last_rule: str = ""
+    verdict: str = ""  # of the first unconditional rule; rules after it are never reached
 
     @property
     def denies(self) -> bool:
-        return self.family in ("inet", "ip") and (self.policy == "drop" or bool(_CATCH_ALL.match(self.last_rule)))
+        ends = self.verdict or self.policy
+        return self.family in _FAMILIES and ends in ("drop", "reject")
+
+    @property
+    def summary(self) -> str:
+        return f"{self.family} policy {self.policy or '?'}" + (f", ends in `{self.verdict}`" if self.verdict else "")
 
 
 def _input_chains(tree: ConfigTree, source: str) -> list[_Chain]:
@@ -116,8 +127,8 @@ def _input_chains(tree: ConfigTree, source: str) -> list[_Chain]:
             chain = stack[-1]
             if m := _HOOK.search(text):
                 chain.policy, chain.hook = m.group(1).lower(), node.line
-            else:
-                chain.last_rule = text
+            elif not chain.verdict and (m := _UNCONDITIONAL.match(text)):
+                chain.verdict = m.group(1)
     if stack:
         raise EvidenceUnavailable(f"source `{source}` is truncated: {len(stack)} block(s) not closed")
     return chains
@@ -125,26 +136,30 @@ def _input_chains(tree: ConfigTree, source: str) -> list[_Chain]:
 
 @register("nft_input_default_deny", sources=("firewall",))
 def nft_input_default_deny(ctx: Context, *, source: str | None) -> Outcome:
-    """Some IPv4-capable (inet or ip) input base chain denies by default.
+    """Both IPv4 and IPv6 input are denied by default by some input base chain.
 
     nftables evaluates every base chain on a hook; a packet must be accepted by all of them, so one
-    chain with `policy drop` (or ending in an unconditional drop/reject, as firewalld writes it) is
-    enough to make the host default-deny.
+    denying chain per address family is enough: an `inet` chain covers both, `ip` only IPv4 and `ip6`
+    only IPv6. A chain denies when `policy drop` is not undone by an unconditional `accept` rule, or
+    when it ends in an unconditional drop/reject (as firewalld writes it).
     """
     src = source or "firewall"
     tree = ctx.load(src)
     if not isinstance(tree, ConfigTree):
         raise EvidenceUnavailable(f"source `{src}` is not configuration lines")
-    expected = "an inet/ip input chain with `policy drop` or a final catch-all drop/reject"
+    expected = "IPv4 and IPv6 input chains (inet, or ip and ip6) with `policy drop` or a final catch-all drop/reject"
     if not tree.roots:
         return Outcome("fail", expected, "no nftables ruleset is loaded", [])
     chains = _input_chains(tree, src)
-    deny = [c for c in chains if c.denies]
-    if deny:
-        return Outcome("pass", expected, f"{len(deny)} default-deny input chain(s)",
-                       evidence_lines(src, [c.hook for c in deny if c.hook]))  # fmt: skip
     if not chains:
         return Outcome("fail", expected, "no chain is attached to the input hook", [])
-    summary = ", ".join(f"{c.family} policy {c.policy or '?'}" for c in chains)
-    return Outcome("fail", expected, f"input chains accept by default: {summary}",
+    deny = [c for c in chains if c.denies]
+    covered = {fam for c in deny for fam in _FAMILIES[c.family]}
+    open_families = [fam for fam in ("IPv4", "IPv6") if fam not in covered]
+    if not open_families:
+        shown = ", ".join(c.summary for c in deny)
+        return Outcome("pass", expected, f"{len(deny)} default-deny input chain(s): {shown}",
+                       evidence_lines(src, [c.hook for c in deny if c.hook]))  # fmt: skip
+    summary = "; ".join(c.summary for c in chains)
+    return Outcome("fail", expected, f"{' and '.join(open_families)} input accepted by default ({summary})",
                    evidence_lines(src, [c.hook for c in chains if c.hook]))  # fmt: skip

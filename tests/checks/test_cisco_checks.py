@@ -231,6 +231,131 @@ def test_bgp_neighbor_passwords_follow_peer_groups_and_templates() -> None:
     assert _run(run, _cfg("ip route 0.0.0.0 0.0.0.0 10.0.0.1")).status == "pass"
 
 
+def test_bgp_neighbors_in_vrf_address_families_need_passwords() -> None:
+    run = "ios_bgp_neighbor_passwords"
+    vrf = ["router bgp 65010", " neighbor PE peer-group", " neighbor PE password 7 <redacted:prakan:1>",
+           " neighbor 172.16.0.1 remote-as 4651", " neighbor 172.16.0.1 password 7 <redacted:prakan:2>",
+           " address-family ipv4", "  neighbor 172.16.0.1 activate", "  neighbor PE activate",
+           " exit-address-family", " address-family ipv4 vrf GIN", "  neighbor PE activate",
+           "  neighbor 10.1.1.5 remote-as 65001", "  neighbor 10.1.1.5 peer-group PE"]  # fmt: skip
+    assert _run(run, _cfg(*vrf)).status == "pass"
+    out = _run(run, _cfg(*vrf, "  neighbor 10.1.1.1 remote-as 65001", "  neighbor 10.1.1.1 activate"))
+    assert out.status == "fail" and out.actual == "neighbor 10.1.1.1 (vrf GIN) has no password", out
+    assert [ln["text"] for ln in out.lines] == ["neighbor 10.1.1.1 remote-as 65001"]
+    # the global session to the same address does not cover the VRF one
+    same = _run(run, _cfg(*vrf, "  neighbor 172.16.0.1 remote-as 65001"))
+    assert same.status == "fail" and "172.16.0.1 (vrf GIN)" in same.actual
+    assert _run(run, _cfg(*vrf, "  neighbor 10.1.1.1 remote-as 65001",
+                          "  neighbor 10.1.1.1 password 7 <redacted:prakan:3>")).status == "pass"  # fmt: skip
+
+
+def test_bgp_templates_inherit_passwords_from_templates() -> None:
+    cfg = _cfg("router bgp 65010", " template peer-session BASE", "  password 7 <redacted:prakan:1>",
+               " exit-peer-session", " template peer-session PE", "  remote-as 4651", "  inherit peer-session BASE",
+               " exit-peer-session", " neighbor 172.16.0.1 inherit peer-session PE")  # fmt: skip
+    assert _run("ios_bgp_neighbor_passwords", cfg).status == "pass"
+    unset = cfg.replace("  password 7 <redacted:prakan:1>\n", "")
+    assert _run("ios_bgp_neighbor_passwords", unset).status == "fail"
+
+
+KEY_CHAIN = ["key chain KC", " key 1", "  key-string 7 <redacted:prakan:1>"]
+
+
+def _ospf(*interfaces: list[str], router: tuple[str, ...] = (), chains: bool = True) -> str:
+    body = [ln for itf in interfaces for ln in itf]
+    return _cfg(*(KEY_CHAIN if chains else []), *body, "router ospf 10", *router)
+
+
+def test_ospf_every_adjacent_interface_must_authenticate() -> None:
+    run = "ios_ospf_authentication"
+    lan1 = ["interface GigabitEthernet0/1", " ip address 10.0.1.1 255.255.255.0"]
+    lan2 = ["interface GigabitEthernet0/2", " ip address 10.0.2.1 255.255.255.0"]
+    nets = (" network 10.0.0.0 0.0.255.255 area 0",)
+    one = _run(run, _ospf([*lan1, " ip ospf authentication key-chain KC"], lan2, router=nets))
+    assert one.status == "fail" and one.actual == "GigabitEthernet0/2: area 0 is not authenticated", one
+    assert [ln["text"] for ln in one.lines] == ["interface GigabitEthernet0/2"]
+    both = _run(run, _ospf([*lan1, " ip ospf authentication key-chain KC"],
+                           [*lan2, " ip ospf authentication message-digest"], router=nets))  # fmt: skip
+    assert both.status == "pass" and "2 OSPF interface(s)" in both.actual
+    # area authentication covers both; `null` on one interface opts it out again
+    area = (" area 0.0.0.0 authentication message-digest", *nets)
+    assert _run(run, _ospf(lan1, lan2, router=area)).status == "pass"
+    out = _run(run, _ospf(lan1, [*lan2, " ip ospf authentication null"], router=area))
+    assert out.status == "fail" and "`ip ospf authentication null`" in out.actual
+    plain = _run(run, _ospf(lan1, [*lan2, " ip ospf authentication"], router=area))
+    assert plain.status == "fail" and "(no digest)" in plain.actual
+
+
+def test_ospf_membership_by_interface_line_passive_and_loopback() -> None:
+    run = "ios_ospf_authentication"
+    lo = ["interface Loopback0", " ip address 10.0.255.1 255.255.255.255"]
+    wan = ["interface GigabitEthernet0/0", " ip address 172.16.0.2 255.255.255.252", " ip ospf 10 area 1"]
+    lan = ["interface GigabitEthernet0/1", " ip address 10.0.1.1 255.255.255.0"]
+    router = (" passive-interface default", " no passive-interface GigabitEthernet0/0",
+              " network 10.0.0.0 0.0.255.255 area 0")  # fmt: skip
+    out = _run(run, _ospf(lo, wan, lan, router=router))
+    assert out.status == "fail" and out.actual == "GigabitEthernet0/0: area 1 is not authenticated", out
+    assert _run(run, _ospf(lo, wan, lan, router=(" area 1 authentication message-digest", *router))).status == "pass"
+    # the key chain an interface names must exist
+    undefined = _run(run, _ospf(lo, [*wan, " ip ospf authentication key-chain KC"], lan, router=router, chains=False))
+    assert undefined.status == "fail" and "key chain KC is not defined" in undefined.actual
+
+
+def test_ospf_network_without_a_visible_interface_needs_area_authentication() -> None:
+    run = "ios_ospf_authentication"
+    unnumbered = ["interface Serial0/0", " ip unnumbered Loopback0"]
+    out = _run(run, _ospf(unnumbered, router=(" network 192.168.9.0 0.0.0.255 area 2",)))
+    assert out.status == "fail" and "covers no interface seen" in out.actual
+    ok = (" area 2 authentication message-digest", " network 192.168.9.0 0.0.0.255 area 2")
+    assert _run(run, _ospf(unnumbered, router=ok)).status == "pass"
+    # an unnumbered interface runs OSPF on the address it borrows: the loopback's network takes it in
+    lo = ["interface Loopback0", " ip address 10.0.255.1 255.255.255.255"]
+    borrowed = _run(run, _ospf(lo, unnumbered, router=(" network 10.0.255.1 0.0.0.0 area 0",)))
+    assert borrowed.status == "fail" and borrowed.actual == "Serial0/0: area 0 is not authenticated", borrowed
+    assert _run(run, _cfg("router ospfv3 1", " area 0 normal")).status == "pass"  # OSPFv3 is not judged
+
+
+def test_eigrp_classic_every_interface_needs_md5_and_a_defined_key_chain() -> None:
+    run = "ios_eigrp_authentication"
+    good = [" ip authentication mode eigrp 100 md5", " ip authentication key-chain eigrp 100 KC"]
+    lan1 = ["interface GigabitEthernet0/1", " ip address 10.0.1.1 255.255.255.0"]
+    lan2 = ["interface GigabitEthernet0/2", " ip address 10.0.2.1 255.255.255.0"]
+    router = ["router eigrp 100", " network 10.0.0.0"]  # classful: covers both
+    assert _run(run, _cfg(*KEY_CHAIN, *lan1, *good, *lan2, *good, *router)).status == "pass"
+    out = _run(run, _cfg(*KEY_CHAIN, *lan1, *good, *lan2, *router))
+    assert out.status == "fail" and out.actual == "GigabitEthernet0/2 (AS 100): no `ip authentication mode eigrp md5`"
+    assert _run(run, _cfg(*KEY_CHAIN, *lan1, *good, *lan2, *router, " passive-interface GigabitEthernet0/2")
+                ).status == "pass"  # fmt: skip
+    no_chain = _run(run, _cfg(*KEY_CHAIN, *lan1, good[0], "router eigrp 100", " network 10.0.1.0 0.0.0.255"))
+    assert no_chain.status == "fail" and "no `ip authentication key-chain eigrp`" in no_chain.actual
+    undefined = _run(run, _cfg(*lan1, *good, "router eigrp 100", " network 10.0.1.0 0.0.0.255"))
+    assert undefined.status == "fail" and "key chain KC is not defined" in undefined.actual
+    # a mode line outside any network statement still needs its key chain
+    stray = _run(run, _cfg(*lan1, good[0], "router eigrp 100", " network 172.16.0.0"))
+    assert stray.status == "fail" and "GigabitEthernet0/1 (AS 100)" in stray.actual
+    assert _run(run, _cfg("ip route 0.0.0.0 0.0.0.0 10.0.0.1")).status == "pass"
+
+
+def test_eigrp_named_mode_interface_blocks_override_the_default() -> None:
+    run = "ios_eigrp_authentication"
+
+    def named(*af_lines: str) -> str:
+        return _cfg(*KEY_CHAIN, "interface GigabitEthernet0/1", " ip address 10.0.1.1 255.255.255.0",
+                    "router eigrp PRD", " address-family ipv4 unicast autonomous-system 100", *af_lines,
+                    "  network 10.0.1.0 0.0.0.255", " exit-address-family")  # fmt: skip
+
+    sha = ("  af-interface default", "   authentication mode hmac-sha-256 7 <redacted:prakan:2>", "  exit-af-interface")
+    assert _run(run, named(*sha)).status == "pass"
+    md5 = ("  af-interface GigabitEthernet0/1", "   authentication mode md5", "  exit-af-interface")
+    out = _run(run, named(*sha, *md5))
+    assert out.status == "fail" and "md5 without `authentication key-chain`" in out.actual
+    with_chain = (*md5[:2], "   authentication key-chain KC", md5[2])
+    assert _run(run, named(*sha, *with_chain)).status == "pass"
+    assert _run(run, named()).status == "fail"
+    passive = ("  af-interface GigabitEthernet0/1", "   passive-interface", "  exit-af-interface")
+    assert _run(run, named(*passive)).status == "pass"
+
+
 def test_functions_fail_closed_on_unusable_evidence() -> None:
     def missing(source: str) -> Any:
         raise EvidenceUnavailable("was not collected")

@@ -169,11 +169,43 @@ def test_nft_firewalld_final_reject_passes_and_a_conditional_reject_does_not() -
     assert _nft(_table("inet", head, "ct state established,related accept",
                        "reject with icmpx admin-prohibited")).status == "pass"  # fmt: skip
     assert _nft(_table("inet", head, "tcp dport 23 reject")).status == "fail"
-    assert _nft(_table("ip", head, "counter packets 10 bytes 600 drop")).status == "pass"
+    assert _nft(_table("inet", head, "counter packets 10 bytes 600 drop")).status == "pass"
+    assert _nft(_table("inet", head, 'log prefix "in: " level info drop')).status == "pass"
+    # a logged rule with a match is conditional, however it is written
+    assert _nft(_table("inet", head, 'log prefix "in: " tcp dport 23 drop')).status == "fail"
+
+
+@pytest.mark.parametrize("rules", [
+    ["accept"],
+    ["iif \"lo\" accept", "counter packets 1520 bytes 98120 accept"],
+    ["log prefix \"all: \" accept", "tcp dport 22 drop"],  # rules after an unconditional accept are dead
+])  # fmt: skip
+def test_nft_policy_drop_undone_by_an_unconditional_accept_fails(rules: list[str]) -> None:
+    out = _nft(_table("inet", "type filter hook input priority filter; policy drop;", *rules))
+    assert out.status == "fail" and "ends in `accept`" in out.actual, out
+
+
+def test_nft_first_unconditional_verdict_decides() -> None:
+    head = "type filter hook input priority filter; policy accept;"
+    assert _nft(_table("inet", head, "tcp dport 22 accept", "drop", "accept")).status == "pass"
+
+
+def test_nft_each_address_family_needs_a_denying_chain() -> None:
+    drop = "type filter hook input priority filter; policy drop;"
+    accept = "type filter hook input priority filter; policy accept;"
+    ip_only = _nft(_table("ip", drop, "tcp dport 22 accept"))
+    assert ip_only.status == "fail" and ip_only.actual.startswith("IPv6 input accepted by default"), ip_only
+    v6_open = _nft(_table("ip", drop) + _table("ip6", accept))
+    assert v6_open.status == "fail" and "ip6 policy accept" in v6_open.actual
+    both = _nft(_table("ip", drop) + _table("ip6", drop))
+    assert both.status == "pass" and [ln["line"] for ln in both.lines] == [3, 8]
+    # an inet chain covers both families, whatever other tables accept
+    assert _nft(_table("inet", drop) + _table("ip6", accept)).status == "pass"
 
 
 def test_nft_ipv6_only_or_accepting_chains_fail() -> None:
-    assert _nft(_table("ip6", "type filter hook input priority filter; policy drop;")).status == "fail"
+    v4_open = _nft(_table("ip6", "type filter hook input priority filter; policy drop;"))
+    assert v4_open.status == "fail" and v4_open.actual.startswith("IPv4 input accepted by default")
     out = _nft(_table("inet", "type filter hook input priority filter; policy accept;", "tcp dport 22 accept"))
     assert out.status == "fail" and "inet policy accept" in out.actual
     assert _nft(_table("inet", "type filter hook forward priority filter; policy drop;")).status == "fail"
