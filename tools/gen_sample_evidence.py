@@ -351,9 +351,7 @@ def router_interfaces(d: Device) -> list[str]:
             out += [" duplex auto", " speed auto"]
         out.append("!")
     # the remaining physical ports: LAN towards the switch, then unused ones shut
-    ports = (["GigabitEthernet1", "GigabitEthernet2", "GigabitEthernet3"] if d.kind == "cloud"
-             else ["GigabitEthernet0/0/0", "GigabitEthernet0/0/1", "GigabitEthernet0/0/2"] if d.xe
-             else ["GigabitEthernet0/0", "GigabitEthernet0/1", "GigabitEthernet0/2"])
+    ports = router_ports(d)
     lan_done = False
     for port in ports:
         if port in wans:
@@ -375,6 +373,18 @@ def router_interfaces(d: Device) -> list[str]:
     return out
 
 
+def router_ports(d: Device) -> list[str]:
+    return (["GigabitEthernet1", "GigabitEthernet2", "GigabitEthernet3"] if d.kind == "cloud"
+            else ["GigabitEthernet0/0/0", "GigabitEthernet0/0/1", "GigabitEthernet0/0/2"] if d.xe
+            else ["GigabitEthernet0/0", "GigabitEthernet0/1", "GigabitEthernet0/2"])
+
+
+def lan_port(d: Device) -> str:
+    """The first port not facing the WAN: the LAN towards the site switch, where OSPF neighbours are."""
+    wans = set(d.host.vars.get("prakan_wan_interfaces") or [])
+    return next(p for p in router_ports(d) if p not in wans)
+
+
 def loopback(d: Device) -> str:
     """A /32 out of the department's router-id range 10.255.0.0/16, stable per router."""
     return str(ipaddress.IPv4Address("10.255.0.0") + 1 + int(token(d.host.name, "loopback", 4), 16) % 65000)
@@ -391,7 +401,7 @@ def router_routing(d: Device) -> list[str]:
         out += ["router ospf 10", f" router-id {rid}", " auto-cost reference-bandwidth 10000",
                 *([] if d.has("ospf_noauth") else [" area 0 authentication message-digest"]),
                 " passive-interface default"]
-        out += [f" no passive-interface {p}" for p in ("GigabitEthernet0/0/2",)]
+        out += [f" no passive-interface {lan_port(d)}"]
         out += [f" network {wildcard(lan_net)} area 0", " default-information originate", "!"]
     if d.kind in ("hq", "regional") or any(t.get("type") == "mpls" for t in site.get("transports") or []):
         _l, _m, peer = wan_peer(d, 0)
