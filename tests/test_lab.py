@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import paramiko
 import pytest
 from lab import MINIMAL_IOS, DeviceFactory, HostFactory, fakeios
 from lab.golden import LAB_PASSWORD
-from lab.hosts import HostSpec, Lab, cleanup_stale, leftovers
+from lab.hosts import KEEP_CAPS, HostSpec, Lab, cleanup_stale, leftovers
 from lab.keys import Endpoint, KeyPair, write_known_hosts
 from netmiko import BaseConnection, ConnectHandler
 from netmiko.exceptions import NetmikoAuthenticationException, ReadTimeout
@@ -128,6 +129,95 @@ def test_hosts_real_sshd_seeded_and_isolated(lab_hosts: HostFactory, lab_keypair
         assert run(c, "/usr/sbin/sysctl net.ipv4.ip_forward")[1].strip() == "net.ipv4.ip_forward = 0"
         assert run(c, "sudo -n id -u")[1].strip() == "0"
     assert (web1.upper / "etc/prakan-seed.txt").exists() and not (web2.upper / "etc/prakan-seed.txt").exists()
+
+
+# Run inside a host as root: chroot into a subdirectory, climb out with "..", chroot there. Under
+# a plain chroot this lands in the machine's own root; under pivot_root it stays in the host's.
+CHROOT_ESCAPE = """\
+import os, sys
+os.makedirs("/tmp/escape", exist_ok=True)
+top = os.open("/", os.O_RDONLY)
+os.chroot("/tmp/escape")
+os.fchdir(top)
+for _ in range(64):
+    os.chdir("..")
+os.chroot(".")
+print(os.path.exists(sys.argv[1]))
+"""
+
+# Prints how many of the given globs' writable-mode files exist, and how many access(W_OK) allows.
+# access() reports EROFS for a read-only mount and writes nothing, so probing is safe.
+WRITABLE = """\
+import glob, os, sys
+files = [p for g in sys.argv[1:] for p in glob.glob(g)
+         if os.path.isfile(p) and not os.path.islink(p) and os.stat(p).st_mode & 0o200]
+print(len(files), sum(os.access(p, os.W_OK) for p in files))
+"""
+
+DANGEROUS_CAPS = {"sys_admin": 21, "sys_module": 16, "sys_rawio": 17, "mknod": 27, "sys_time": 25,
+                  "sys_boot": 22, "syslog": 34, "dac_read_search": 2, "sys_ptrace": 19, "bpf": 39}
+
+
+def test_host_root_cannot_change_the_real_machine(lab_hosts: HostFactory, lab_keypair: KeyPair,
+                                                  tmp_path: Path) -> None:
+    """Root in a host has no sys_admin, no block devices, no way out of its root, read-only /sys and
+    global /proc. Only operations that must fail are tried, each harmless if it did succeed: mounts
+    in the host's own mount namespace, mknod on its overlay, access() probes that write nothing.
+    """
+    (host,) = lab_hosts(1)
+    kh = write_known_hosts(tmp_path / "known_hosts", [host.known_hosts_line()])
+    marker = tmp_path / "only-on-the-machine"
+    marker.write_text("x")
+    real_forward = Path("/proc/sys/net/ipv4/ip_forward").read_text()
+
+    with ssh(host.address, known_hosts=kh, key_file=lab_keypair.private) as c:
+        for cmd in ("mount -o remount,rw /proc/sys", "mount -t proc proc /mnt", "mount -o remount,rw /sys",
+                    "umount -l /proc/sys", "mount -t sysfs sysfs /mnt", "mknod /root/vda b 253 0"):
+            rc, out, err = run(c, cmd)
+            assert rc != 0, f"{cmd!r} succeeded inside a lab host: {out}{err}"
+
+        status = dict(ln.split(":\t") for ln in run(c, "cat /proc/self/status")[1].splitlines() if ":\t" in ln)
+        bounding, effective = int(status["CapBnd"], 16), int(status["CapEff"], 16)
+        for name, bit in DANGEROUS_CAPS.items():
+            assert not bounding & (1 << bit), f"CAP_{name.upper()} is in the bounding set"
+        assert effective & ~bounding == 0
+        dump = run(c, "setpriv --dump")[1]
+        kept = next(ln.split(":", 1)[1] for ln in dump.splitlines() if ln.startswith("Capability bounding set:"))
+        assert {cap.strip() for cap in kept.split(",")} == set(KEEP_CAPS)
+
+        rc, out, _ = run(c, "ls -A /dev; find /dev -type b")
+        assert rc == 0 and set(out.split()) == {"fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr",
+                                                "stdin", "stdout", "tty", "urandom", "zero"}
+        assert run(c, "ls /dev/pts")[1].split() == ["ptmx"]  # a devpts of its own: the machine's ptys are not here
+
+        mounts = {ln.split()[1]: ln.split()[3].split(",") for ln in run(c, "cat /proc/self/mounts")[1].splitlines()}
+        assert "ro" in mounts["/sys"] and "ro" in mounts["/proc/sys"] and "rw" in mounts["/proc/sys/net"]
+        probe = f"python3 -c {shlex.quote(WRITABLE)}"
+        ro_globs = "/sys/kernel/* /sys/kernel/mm/*/* /sys/module/*/parameters/* /sys/class/net/*/* " \
+                   "/proc/sys/kernel/* /proc/sys/vm/* /proc/sys/fs/* /proc/sysrq-trigger /proc/irq/* /proc/mtrr"
+        found, writable = map(int, run(c, f"{probe} {ro_globs}")[1].split())
+        assert found > 50 and writable == 0
+        found, writable = map(int, run(c, f"{probe} /proc/sys/net/ipv4/* /proc/self/oom_score_adj")[1].split())
+        assert found > 10 and writable == found  # the host's own netns and its own processes stay writable
+
+        rc, out, err = run(c, f"python3 -c {shlex.quote(CHROOT_ESCAPE)} {marker}")
+        assert (rc, out.strip()) == (0, "False"), err  # escaped only into the host's own root
+
+        # What must keep working: sshd, sysctl (reading all, writing net.*), nft in the host's netns.
+        assert run(c, "sshd -T")[0] == 0
+        rc, out, _ = run(c, "sysctl -a")
+        assert rc == 0 and "kernel.osrelease = " in out and "net.ipv4.ip_forward = " in out
+        assert run(c, "sysctl -w net.ipv4.ip_forward=1")[0] == 0
+        assert run(c, "cat /proc/sys/net/ipv4/ip_forward")[1].strip() == "1"
+        rc, out, err = run(c, "nft add table inet prakan_probe && nft list ruleset")
+        assert rc == 0 and "table inet prakan_probe" in out, err
+    assert Path("/proc/sys/net/ipv4/ip_forward").read_text() == real_forward  # the machine's own
+
+    with ssh(host.address, known_hosts=kh, username="lab", key_file=lab_keypair.private) as c:
+        assert run(c, "sudo -n true")[0] == 0
+        assert run(c, "sudo -n sshd -T")[0] == 0
+        rc, out, _ = run(c, "sudo -n script -qc tty /dev/null")  # a pty from the host's devpts
+        assert rc == 0 and out.strip() == "/dev/pts/0"
 
 
 def test_inventory_drives_ansible(lab_hosts: HostFactory, lab_devices: DeviceFactory,

@@ -1,9 +1,15 @@
 """Linux lab hosts: one network namespace per host running real sshd over an overlay of the golden rootfs.
 
 Host i lives at 10.203.i.2/24 (root-namespace end 10.203.i.1) and has no default route, so it can
-reach nothing but the machine's end of its veth. Inside ``unshare --mount --uts --pid`` it gets its
-own hostname, its own PID space (sshd is PID 1) and a /proc/sys that is read-only except
-/proc/sys/net: a kernel.* write inside a host would otherwise change the real machine.
+reach nothing but the machine's end of its veth. Inside ``unshare --mount --uts --ipc --pid`` it gets
+its own hostname, its own PID space (sshd is PID 1) and its own root.
+
+Root inside a host must not be able to change the real machine (its kernel, disks or files), so:
+the host's root is ``pivot_root``-ed into the overlay with the machine's mounts detached (a chroot
+would be escaped by root in one syscall); /dev is a tmpfs holding only null, zero, full, random,
+urandom, tty and a private devpts (no block devices); /sys is read-only, and so is every global
+/proc entry, /proc/sys included, except the per-namespace /proc/sys/net; and sshd starts with a
+capability bounding set of :data:`KEEP_CAPS` only (no sys_admin, so none of this can be remounted).
 
 Everything a run creates carries the run id: netns ``plab-<run>-<i>``, veth ``pl<run><i>``, state
 under ``/var/tmp/prakan-lab/<run>/``. A run directory whose owner process is gone belongs to a
@@ -146,27 +152,63 @@ def _sh_quote(s: str) -> str:
     return "'" + s.replace("'", "'\\''") + "'"
 
 
+# What root keeps inside a host: enough for sshd privilege separation (chroot, setuid), PAM, sudo,
+# file ownership and the host's own network stack (net.* sysctls, nft). Everything else
+# (sys_admin, sys_module, sys_rawio, mknod, sys_time, sys_boot, syslog, bpf, perfmon,
+# dac_read_search, sys_ptrace, ...) leaves the bounding set, so no process in the host can regain it.
+KEEP_CAPS = (
+    "chown", "dac_override", "fowner", "fsetid", "kill", "setgid", "setuid", "setfcap",
+    "net_bind_service", "net_broadcast", "net_admin", "net_raw", "sys_chroot", "audit_write",
+)
+DEV_NODES = ("null", "zero", "full", "random", "urandom", "tty")
+
+
 def _start_script(host: Host) -> str:
-    """The shell run as PID 1 of the host's PID namespace; it ends by exec'ing sshd."""
+    """The shell run as PID 1 of the host's PID namespace; it ends by exec'ing sshd with few capabilities.
+
+    All mounts happen first, while the shell still has every capability; then the root moves into
+    the overlay and the machine's mounts are detached; only then are capabilities dropped.
+    """
     m = _sh_quote(str(host.root))
     steps = [
         "set -e",
         f"hostname {_sh_quote(host.name)}",
-        f"mount --rbind /dev {m}/dev",
-        f"mount -t proc proc {m}/proc",
+        # A minimal /dev: the harmless character devices bound from the machine, a private devpts.
+        f"mount -t tmpfs -o nosuid,noexec,mode=0755,size=64k tmpfs {m}/dev",
+        f"for d in {' '.join(DEV_NODES)}; do : >{m}/dev/$d; mount --bind /dev/$d {m}/dev/$d; done",
+        f"mkdir {m}/dev/pts {m}/dev/shm",
+        f"mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5,nosuid,noexec devpts {m}/dev/pts",
+        f"ln -s pts/ptmx {m}/dev/ptmx",
+        f"mount -t tmpfs -o nosuid,nodev,mode=1777,size=64m tmpfs {m}/dev/shm",
+        f"ln -s /proc/self/fd {m}/dev/fd",
+        *(f"ln -s /proc/self/fd/{i} {m}/dev/{n}" for i, n in enumerate(("stdin", "stdout", "stderr"))),
+        f"mount -t proc -o nosuid,nodev,noexec proc {m}/proc",
         # /proc/sys read-only except the per-namespace /proc/sys/net: protects the real kernel.
         f"mount --bind {m}/proc/sys {m}/proc/sys",
         f"mount --bind {m}/proc/sys/net {m}/proc/sys/net",
         f"mount -o remount,bind,ro {m}/proc/sys",
-        f"mount -t sysfs -o ro sysfs {m}/sys",
-        f"mount -t tmpfs -o mode=0755 tmpfs {m}/run",
+        # Every other global /proc entry that takes writes (sysrq-trigger, irq, acpi, ...) read-only
+        # too; the per-process /proc/PID stay writable (sshd and PAM write their own).
+        f"find {m}/proc -mindepth 1 -maxdepth 1 ! -type l ! -name '[0-9]*' ! -name sys"
+        " \\( -type d -o -perm /222 \\) -exec mount --bind -o ro {} {} \\;",
+        f"mount -t sysfs -o ro,nosuid,nodev,noexec sysfs {m}/sys",
+        f"mount -t tmpfs -o nosuid,nodev,mode=0755,size=64m tmpfs {m}/run",
         f"mkdir -p {m}/run/sshd {m}/run/lock",
+        # pam_loginuid must set the login uid; without audit_control that works only if it is unset.
+        "echo 4294967295 >/proc/self/loginuid 2>/dev/null || true",
+        # The overlay becomes /, and the machine's whole mount tree is detached from this namespace.
+        f"cd {m}",
+        "pivot_root . mnt",
+        "umount -l /mnt",
+        "cd /",
         # As at boot: apply sysctl.d; kernel.* keys fail (read-only), net.* keys land in this netns.
-        f"chroot {m} /usr/sbin/sysctl -q --system >/dev/null 2>&1 || true",
+        "/usr/sbin/sysctl -q --system >/dev/null 2>&1 || true",
     ]
+    caps = ",".join(f"+{c}" for c in KEEP_CAPS)
+    drop = f"exec setpriv --inh-caps=-all --bounding-set=-all,{caps} --"
     if not host.sshd:
-        return "\n".join([*steps, "exec sleep infinity"])
-    return "\n".join([*steps, f"exec chroot {m} /usr/sbin/sshd -D -E /var/log/sshd.log"])
+        return "\n".join([*steps, f"{drop} sleep infinity"])
+    return "\n".join([*steps, f"{drop} /usr/sbin/sshd -D -E /var/log/sshd.log"])
 
 
 def _wait_ssh(hosts: Iterable[Host], timeout: float = 15.0) -> None:
@@ -259,7 +301,7 @@ class Lab:
                 self._rootfs(host, spec, authorized_key)
                 with open(host.dir / "init.log", "wb") as log:
                     host.proc = subprocess.Popen(
-                        ["ip", "netns", "exec", host.netns, "unshare", "--mount", "--uts", "--pid", "--fork",
+                        ["ip", "netns", "exec", host.netns, "unshare", "--mount", "--uts", "--ipc", "--pid", "--fork",
                          "--kill-child", "--propagation", "private", "sh", "-c", _start_script(host)],
                         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                     )
@@ -286,7 +328,7 @@ class Lab:
         for sub in ("upper", "work", "merged"):
             (h.dir / sub).mkdir(parents=True, exist_ok=True)
         run("mount", "-t", "overlay", "overlay", "-o",
-            f"lowerdir={self.golden},upperdir={h.upper},workdir={h.dir / 'work'}", str(h.root))
+            f"nodev,lowerdir={self.golden},upperdir={h.upper},workdir={h.dir / 'work'}", str(h.root))
         r = h.root
         (r / "etc/hostname").write_text(f"{h.name}\n")
         (r / "etc/hosts").write_text(f"127.0.0.1\tlocalhost\n{h.address}\t{h.name}\n")
