@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 RETRIES = 2  # transient connection failures are retried this many times
 CONNECT_TIMEOUT = 10.0  # TCP connect + SSH handshake + authentication, per attempt
 MAX_OUTPUT = 32 * 1024 * 1024  # a source larger than this is truncated (and so an error)
+MAX_STDERR = 64 * 1024  # only this tail of a command's stderr is kept: it holds the error line
 
 
 class CollectError(Exception):

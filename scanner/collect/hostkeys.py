@@ -3,7 +3,9 @@
 Every connection, Linux or IOS, goes through :class:`KnownHosts`: paramiko is given no host keys of
 its own, so it always asks our policy, and our policy is the only place a key is accepted. An
 unknown key is refused unless new keys may be accepted (then it is recorded); a key that differs
-from the recorded one is always refused, loudly, with both fingerprints.
+from the recorded one is always refused, loudly, with both fingerprints; a key listed `@revoked`
+is refused for every host. `@cert-authority` lines are skipped (certificates are not supported,
+so such hosts are unknown, hence refused). A line that cannot be parsed is an error naming it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ _LOCK = threading.Lock()  # one writer per process appends to the file
 
 
 class HostKeyError(paramiko.SSHException):
-    """The server's host key is unknown or changed; never retried."""
+    """The server's host key is unknown, changed or revoked; never retried."""
+
+
+class KnownHostsError(ValueError):
+    """The known_hosts file cannot be read or has a line we cannot parse."""
 
 
 def default_path() -> Path:
@@ -44,11 +50,38 @@ class KnownHosts:
         self.accept_new = accept_new
         self.keys = paramiko.HostKeys()
         self.added: dict[str, str] = {}  # known_hosts entry name -> fingerprint recorded in this run
+        self.revoked: list[paramiko.PKey] = []
         if path.exists():
             try:
-                self.keys.load(str(path))
-            except (OSError, paramiko.SSHException, ValueError) as exc:
-                raise ValueError(f"{path}: cannot read known_hosts: {exc}") from exc
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise KnownHostsError(f"{path}: cannot read known_hosts: {exc}") from exc
+            for lineno, line in enumerate(text.splitlines(), 1):
+                self._load_line(line.strip(), lineno)
+
+    def _load_line(self, line: str, lineno: int) -> None:
+        if not line or line.startswith("#"):
+            return
+        marker = None
+        if line.startswith("@"):
+            marker, _, line = line.partition(" ")
+            line = line.strip()
+            if marker not in ("@revoked", "@cert-authority"):
+                raise KnownHostsError(f"{self.path}, line {lineno}: unknown marker {marker!r}")
+            if marker == "@cert-authority":
+                return
+        try:
+            entry = paramiko.hostkeys.HostKeyEntry.from_line(line, lineno)
+        except Exception as exc:  # InvalidHostKey is no SSHException; key parsers raise assorted errors
+            raise KnownHostsError(f"{self.path}, line {lineno}: not a valid known_hosts entry: {exc}") from exc
+        if entry is None:
+            if len(line.split()) < 3:
+                raise KnownHostsError(f"{self.path}, line {lineno}: not a known_hosts entry (`names keytype key`)")
+            return  # a key type paramiko does not know: such a key can never match, so it is ignored
+        if marker == "@revoked":
+            self.revoked.append(entry.key)
+        else:
+            self.keys._entries.append(entry)  # what HostKeys.load does, minus its silent skipping
 
     def known_types(self, address: str, port: int) -> list[str]:
         with _LOCK:
@@ -58,6 +91,11 @@ class KnownHosts:
     def verify(self, host: str, name: str, key: paramiko.PKey) -> str | None:
         """Accept `key` for known_hosts entry `name` or raise HostKeyError; returns a warning when recorded."""
         with _LOCK:
+            if any(key == revoked for revoked in self.revoked):
+                raise HostKeyError(
+                    f"host key for {host} ({name}) is revoked: {fingerprint(key)} ({key.get_name()}) is marked "
+                    f"@revoked in {self.path}"
+                )
             entry = self.keys.lookup(name)
             if entry:
                 ours = entry.get(key.get_name())
@@ -80,11 +118,15 @@ class KnownHosts:
 
     def _append(self, name: str, key: paramiko.PKey) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="ascii") as fh:
-            fh.write(f"{name} {key.get_name()} {key.get_base64()}\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            size = os.fstat(fd).st_size
+            # a last line without its newline (hand-edited file): end it, or our entry would join it
+            prefix = b"\n" if size and os.pread(fd, 1, size - 1) != b"\n" else b""
+            os.write(fd, prefix + f"{name} {key.get_name()} {key.get_base64()}\n".encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def policy(self, host: str, on_record: Any = None, on_error: Any = None) -> paramiko.MissingHostKeyPolicy:
         return _Policy(self, host, on_record, on_error)

@@ -5,6 +5,8 @@ multiplexed with select(), so a host costs one handshake plus its slowest comman
 Every command runs as `sh -c` with stdin from /dev/null, `LC_ALL=C` and a fixed PATH, so outputs
 parse the same everywhere. Sources that need root run through `sudo -n` (or `sudo -S` fed the
 become password on stdin, never on the command line) when the host has `ansible_become` set.
+sudo is tried once first: when that fails, no other sudo command is sent, so a wrong become
+password costs one failed authentication per run, never enough to trip a lockout (faillock).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 
 import paramiko
 
-from scanner.collect.base import MAX_OUTPUT, CollectError, HostContext
+from scanner.collect.base import MAX_OUTPUT, MAX_STDERR, CollectError, HostContext
 from scanner.collect.credentials import Target
 from scanner.collect.hostkeys import HostKeyError, KnownHosts
 from scanner.evidence import HostEvidence, SourceResult, now
@@ -29,12 +31,26 @@ from scanner.sources import Source
 PARALLEL_CHANNELS = 4
 _PRELUDE = "exec </dev/null; LC_ALL=C; PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export LC_ALL PATH; unset LANG LANGUAGE; "  # noqa: E501
 _TRANSIENT_ERRNO = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ETIMEDOUT, errno.ECONNABORTED}
+_CHUNK = 1 << 16
+_READ_PER_POLL = 16  # chunks per stream per poll, so a flooding command cannot starve the deadline check
+# Run once before any privileged source: same sudo form as the sources, a command that does nothing.
+SUDO_PROBE = Source("(sudo check)", ("linux",), "true", "text", become=True)
+
+
+class UnsafeCommand(ValueError):
+    """A command a read-only collector must not send (the catalog loader refuses it too)."""
+
+
+def uses_sudo(source: Source, target: Target) -> bool:
+    return source.become and target.become and target.user != "root"
 
 
 def command_line(source: Source, target: Target) -> tuple[str, str | None]:
     """The exact remote command line for a catalog source, and what to feed on stdin (sudo password)."""
+    if any(c in source.command for c in "\n\r\0"):  # a second line would be a second command
+        raise UnsafeCommand(f"refused to send `{source.name}`: its command is not a single line")
     script = "sh -c " + shlex.quote(_PRELUDE + source.command)
-    if not (source.become and target.become and target.user != "root"):
+    if not uses_sudo(source, target):
         return script, None
     if target.become_password:
         return f"sudo -S -p '' -- {script}", target.become_password + "\n"
@@ -119,18 +135,29 @@ def _start(client: paramiko.SSHClient, source: Source, target: Target, ctx: Host
 
 
 def _drain(run: _Run) -> None:
-    while run.chan.recv_ready():
-        run.out += run.chan.recv(1 << 16)
-    while run.chan.recv_stderr_ready():
-        run.err += run.chan.recv_stderr(1 << 16)
-    if len(run.out) > MAX_OUTPUT:
-        run.truncated = True
+    """Read what is ready, within bounds: stdout up to MAX_OUTPUT (then stop: truncated), and
+    only the last MAX_STDERR bytes of stderr (it gives the error line; a flood must not fill memory)."""
+    for _ in range(_READ_PER_POLL):
+        if run.truncated or not run.chan.recv_ready():
+            break
+        run.out += run.chan.recv(_CHUNK)
+        if len(run.out) > MAX_OUTPUT:
+            run.truncated = True
+    for _ in range(_READ_PER_POLL):
+        if not run.chan.recv_stderr_ready():
+            break
+        run.err += run.chan.recv_stderr(_CHUNK)
+        if len(run.err) > MAX_STDERR:
+            del run.err[:-MAX_STDERR]
 
 
 def _finish(run: _Run, ctx: HostContext) -> SourceResult:
     rc: int | None = None
     if not run.truncated and run.chan.status_event.wait(ctx.remaining()):
-        _drain(run)
+        while run.chan.recv_stderr_ready() or run.chan.recv_ready():  # after EOF: finite, and capped
+            _drain(run)
+            if run.truncated:
+                break
         rc = run.chan.recv_exit_status()
     run.chan.close()
     output = run.out[:MAX_OUTPUT].decode("utf-8", "replace")
@@ -146,18 +173,39 @@ def _finish(run: _Run, ctx: HostContext) -> SourceResult:
                         truncated=run.truncated, error=error)  # fmt: skip
 
 
+def _stage(active: Iterable[_Run]) -> str:
+    """What the host is waiting for: every channel still open, so a timeout names the one that hung."""
+    names = ", ".join(f"`{r.source.name}`" for r in active)
+    return f"running {names}" if names else "between commands"
+
+
+def sudo_failure(target: Target, detail: str) -> str:
+    why = f"sudo authentication failed for {target.user} (not retried, to avoid locking the account)"
+    return why + (f": {detail}" if detail else "")
+
+
 def run_sources(client: paramiko.SSHClient, sources: Iterable[Source], target: Target,
                 ctx: HostContext) -> dict[str, SourceResult]:  # fmt: skip
-    pending = list(sources)
-    active: dict[paramiko.Channel, _Run] = {}
     results: dict[str, SourceResult] = {}
+    pending: list[Source] = []
+    for src in sources:
+        try:
+            command_line(src, target)
+            pending.append(src)
+        except UnsafeCommand as exc:  # never sent; the source is an error, the rest still runs
+            results[src.name] = SourceResult(command=src.command, output="", rc=None, error=str(exc))
+    # Privileged sources wait for one sudo check: if it fails, none of them is sent (account lockout).
+    privileged = [s for s in pending if uses_sudo(s, target)]
+    pending = [s for s in pending if not uses_sudo(s, target)]
+    if privileged:
+        pending.insert(0, SUDO_PROBE)
+    active: dict[paramiko.Channel, _Run] = {}
     limit = PARALLEL_CHANNELS
     try:
         while pending or active:
             ctx.check()
             while pending and len(active) < limit:
                 src = pending.pop(0)
-                ctx.stage = f"running `{src.name}`"
                 try:
                     run = _start(client, src, target, ctx)
                 except paramiko.ChannelException:
@@ -169,13 +217,24 @@ def run_sources(client: paramiko.SSHClient, sources: Iterable[Source], target: T
                     limit = max(1, len(active))
                     break
                 active[run.chan] = run
+                ctx.stage = _stage(active.values())
             ready, _, _ = select.select(list(active), [], [], min(0.5, ctx.remaining()))
             for chan in ready:
                 run = active[chan]
                 _drain(run)
                 if run.truncated or (chan.eof_received and not chan.recv_ready()):
                     del active[chan]
-                    results[run.source.name] = _finish(run, ctx)
+                    result = _finish(run, ctx)
+                    ctx.stage = _stage(active.values())
+                    if run.source is not SUDO_PROBE:
+                        results[run.source.name] = result
+                    elif result.rc == 0:
+                        pending.extend(privileged)
+                    else:
+                        detail = run.err.decode("utf-8", "replace").strip().splitlines()
+                        error = sudo_failure(target, detail[-1][:300] if detail else result.error or "")
+                        for src in privileged:
+                            results[src.name] = SourceResult(command=src.command, output="", rc=None, error=error)
     except (paramiko.SSHException, OSError, EOFError) as exc:
         raise CollectError(ctx.failure(f"SSH session failed while {ctx.stage}: {exc}")) from exc
     finally:

@@ -28,6 +28,7 @@ from scanner.sources import Source
 
 PROMPT_WAIT = 15.0  # seconds to see a first CLI prompt after login
 _PROMPT = re.compile(r"(?m)^[\w.\-/:()]{1,63}[>#]\s*$")
+_READ_ONLY = re.compile(r"show [^\x00-\x1f\x7f]+")  # one printable line starting `show `
 _REJECTED = re.compile(r"(?m)^\s*(% ?(?:Invalid input|Incomplete command|Ambiguous command)[^\n]*)")
 
 
@@ -133,6 +134,14 @@ def _check_output(source: Source, output: str) -> tuple[str | None, bool]:
     return None, False
 
 
+def refusal(source: Source) -> str | None:
+    """Why `source` must not be sent to a device, or None. The catalog loader checks this too; this
+    is the last guard: anything but a single `show` line could change the device."""
+    if _READ_ONLY.fullmatch(source.command):
+        return None
+    return f"refused to send `{source.name}`: only a single-line `show` command may be sent to a device"
+
+
 def _privileged(conn: _IOS, target: Target, ctx: HostContext) -> str | None:
     """Enter privileged EXEC; returns why not when it fails."""
     if conn.check_enable_mode():
@@ -155,6 +164,10 @@ def run_sources(conn: _IOS, sources: list[Source], target: Target, ctx: HostCont
     for source in sorted(sources, key=lambda s: s.become):
         ctx.check()
         started = now()
+        refused = refusal(source)
+        if refused:
+            results[source.name] = SourceResult(source.command, "", rc=None, collected_at=started, error=refused)
+            continue
         if source.become and not tried_enable:
             tried_enable = True
             enable_problem = _privileged(conn, target, ctx)

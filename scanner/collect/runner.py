@@ -8,10 +8,11 @@ Every selected host ends with exactly one evidence file: its outputs, or an `err
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,17 +24,78 @@ from scanner.collect import linux, netdev
 from scanner.collect.base import RETRIES, CollectError, HostContext
 from scanner.collect.credentials import CredentialError, target_for
 from scanner.collect.hostkeys import KnownHosts
-from scanner.evidence import HostEvidence, now, write_host, write_manifest
+from scanner.evidence import MANIFEST, RESULTS, HostEvidence, now, write_host, write_manifest
 from scanner.redact import redact_text
 
 MANIFEST_FORMAT = "prakan-manifest"
 GRACE = 2.0  # the watchdog lets a collector report its own (more precise) timeout first
+WORKER_WAIT = 10.0  # after Ctrl-C, how long aborted hosts get to finish (their sockets are closed)
+# Evidence files are `<host>.json` beside these: a host of that name would overwrite them.
+RESERVED_NAMES = {Path(MANIFEST).stem, Path(RESULTS).stem}
 Collector = Callable[..., HostEvidence]
 COLLECTORS: dict[str, Collector] = {"linux": linux.collect, "cisco_ios": netdev.collect}
 
 
 def run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def bad_host_names(names: Iterable[str]) -> dict[str, str]:
+    """Host names that cannot safely be evidence file names, each with the reason."""
+    bad = {}
+    for name in names:
+        if name.lower() in RESERVED_NAMES:
+            bad[name] = f"its evidence file would overwrite {name.lower()}.json"
+        elif not name or name.startswith(".") or any(c in name for c in "/\\\0"):
+            bad[name] = "not usable as a file name (empty, leading '.', or a path separator)"
+    return bad
+
+
+class _Sink:
+    """Where evidence files go. Once closed (the run is being recorded), nothing more is written, so
+    a host still running after Ctrl-C cannot replace the file the manifest lists for it."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.lock = threading.Lock()
+        self.closed = False
+        self.write_errors: dict[str, str] = {}
+
+    def write(self, ev: HostEvidence) -> tuple[str, str] | None:
+        """(file name, SHA-256), or None when closed or the write failed (recorded in write_errors)."""
+        with self.lock:
+            if self.closed:
+                return None
+            try:
+                path, digest = write_host(self.directory, ev)
+            except OSError as exc:
+                self.write_errors[ev.host] = f"evidence file not written: {exc}"
+                return None
+            return path.name, digest
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+
+
+def ignore_sigint() -> Any:
+    """Ignore further Ctrl-C (main thread only); returns the previous handler, None elsewhere."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _sigint_ignored(until_exit: Callable[[], bool]) -> Iterator[None]:
+    """Ignore Ctrl-C while the run is recorded: a second press must not lose the manifest. When
+    `until_exit()` is true (the run was interrupted, the process is ending) it stays ignored, so a
+    third press cannot kill the exit either."""
+    previous = ignore_sigint()
+    try:
+        yield
+    finally:
+        if previous is not None and not until_exit():
+            signal.signal(signal.SIGINT, previous)
 
 
 @dataclass
@@ -146,8 +208,17 @@ def _redact(ev: HostEvidence, key: bytes) -> int:
     return count
 
 
+def _privileged_failure(sources: list[Any], ev: HostEvidence) -> str | None:
+    """A host whose privileged sources all failed is in error: its most sensitive evidence is missing."""
+    privileged = [s.name for s in sources if s.become]
+    errors = [ev.sources[n].error for n in privileged if n in ev.sources and ev.sources[n].error]
+    if not privileged or len(errors) < len(privileged):
+        return None
+    return f"every privileged source failed ({len(errors)}): {errors[0]}"
+
+
 def _collect_host(name: str, host: Any, catalog: Catalog, opts: Options, dog: _Watchdog,
-                  progress: Progress) -> HostOutcome:  # fmt: skip
+                  progress: Progress, sink: _Sink) -> HostOutcome:  # fmt: skip
     platform = host.platform or "unknown"
     out = HostOutcome(name=name, platform=platform, status="error")
     ctx = HostContext(name=name, timeout=opts.timeout)
@@ -166,7 +237,7 @@ def _collect_host(name: str, host: Any, catalog: Catalog, opts: Options, dog: _W
             target = target_for(name, host.platform, host.address, host.vars)
         except CredentialError as exc:
             raise CollectError(f"connection settings: {exc}") from exc
-        sources = catalog.sources_for(host.platform)
+        sources = list(catalog.sources_for(host.platform))
         for attempt in range(RETRIES + 1):
             out.attempts = attempt + 1
             try:
@@ -178,7 +249,9 @@ def _collect_host(name: str, host: Any, catalog: Catalog, opts: Options, dog: _W
                         raise CollectError(f"{exc} (after {attempt + 1} attempts)") from exc
                     raise
                 time.sleep(min(0.5 * 2**attempt, ctx.remaining()))
-        out.status = "ok"
+        privileged = _privileged_failure(sources, evidence) if evidence else None
+        out.status = "error" if privileged else "ok"
+        out.reason = privileged
     except CollectError as exc:
         out.reason = str(exc)
     except Exception as exc:  # one host's surprise must not stop the fleet
@@ -193,11 +266,17 @@ def _collect_host(name: str, host: Any, catalog: Catalog, opts: Options, dog: _W
     out.warnings = list(ctx.warnings)
     out.host_key_added = ctx.host_key
     out.redactions = _redact(evidence, opts.key)  # before anything touches disk
-    out.reason = evidence.error if out.status != "ok" else None
+    if evidence.error:
+        out.reason = evidence.error
+    elif out.reason:  # privileged sources failed: the reason quotes source errors, redacted above
+        out.reason = redact_text(out.reason, platform, opts.key)[0]
     out.source_errors = {n: s.error for n, s in evidence.sources.items() if s.error}
     out.seconds = round(time.monotonic() - started, 3)
-    path, out.sha256 = write_host(opts.evidence_dir, evidence)
-    out.file = path.name
+    written = sink.write(evidence)
+    if written is None and name in sink.write_errors:
+        out.status, out.reason = "error", sink.write_errors[name]
+    elif written is not None:
+        out.file, out.sha256 = written
     progress.finished(out)
     return out
 
@@ -206,8 +285,10 @@ def collect_run(inventory: Any, catalog: Catalog, opts: Options, progress: Progr
                 meta: Mapping[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
     """Collect every host of `inventory`; returns the manifest (also written to the evidence dir).
 
-    On Ctrl-C the hosts under way are aborted, hosts not started are recorded as `interrupted`, the
-    manifest is written, and KeyboardInterrupt propagates.
+    On Ctrl-C the hosts under way are aborted, hosts not finished are recorded as `interrupted`, the
+    manifest is written, and KeyboardInterrupt propagates. Ctrl-C is ignored while the run is being
+    recorded. An evidence file that cannot be written makes its host an error with the I/O error
+    (`write_errors` in the manifest); a manifest that cannot be written raises OSError.
     """
     opts.evidence_dir.mkdir(parents=True, exist_ok=True)
     hosts = inventory.hosts
@@ -216,11 +297,12 @@ def collect_run(inventory: Any, catalog: Catalog, opts: Options, progress: Progr
     outcomes: dict[str, HostOutcome] = {}
     dog = _Watchdog()
     dog.start()
+    sink = _Sink(opts.evidence_dir)
     interrupted = False
     pool = ThreadPoolExecutor(max_workers=max(1, opts.forks), thread_name_prefix="prakan-collect")
     futures: dict[Future[HostOutcome], str] = {}
     try:
-        futures = {pool.submit(_collect_host, n, h, catalog, opts, dog, progress): n for n, h in hosts.items()}
+        futures = {pool.submit(_collect_host, n, h, catalog, opts, dog, progress, sink): n for n, h in hosts.items()}
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
@@ -228,27 +310,41 @@ def collect_run(inventory: Any, catalog: Catalog, opts: Options, progress: Progr
                 outcomes[futures[f]] = f.result()
     except KeyboardInterrupt:
         interrupted = True
-        dog.abort_all("interrupted (Ctrl-C) before collection finished")
-        for f in futures:
-            f.cancel()
-        for f, name in futures.items():  # running hosts end quickly: their sockets are closed
-            if not f.cancelled():
-                with contextlib.suppress(Exception):  # if it does not end, it is recorded as interrupted
-                    outcomes[name] = f.result(timeout=10)
     finally:
-        pool.shutdown(wait=not interrupted, cancel_futures=True)
-        dog.stopping.set()
-    for name, host in hosts.items():
-        if name not in outcomes:  # never started: still an evidence file, so evaluation says error
-            reason = "interrupted (Ctrl-C) before collection started"
-            ev = HostEvidence(host=name, platform=host.platform or "unknown", error=reason)
-            path, digest = write_host(opts.evidence_dir, ev)
-            outcomes[name] = HostOutcome(name, host.platform or "unknown", "interrupted", reason, path.name, digest)
-    manifest = build_manifest(outcomes, catalog, opts, started, dict(meta or {}), interrupted)
-    write_manifest(opts.evidence_dir, manifest)
+        with _sigint_ignored(lambda: interrupted):
+            if interrupted:
+                dog.abort_all("interrupted (Ctrl-C) before collection finished")
+                for f in futures:
+                    f.cancel()
+                # running hosts end quickly (their sockets are closed); one that does not is recorded
+                # as interrupted, and the closed sink keeps it from replacing that file afterwards
+                wait([f for f in futures if not f.cancelled()], timeout=WORKER_WAIT)
+                for f, name in futures.items():
+                    if f.done() and not f.cancelled() and f.exception() is None:
+                        outcomes[name] = f.result()
+            pool.shutdown(wait=not interrupted, cancel_futures=True)
+            dog.stopping.set()
+            sink.close()
+            for name, host in hosts.items():
+                if name not in outcomes:  # never started or never ended: still a file, so evaluation says error
+                    outcomes[name] = _unfinished(name, host.platform or "unknown", opts.evidence_dir, interrupted)
+            manifest = build_manifest(outcomes, catalog, opts, started, dict(meta or {}), interrupted)
+            manifest["write_errors"] = dict(sorted(sink.write_errors.items()))
+            write_manifest(opts.evidence_dir, manifest)
     if interrupted:
         raise KeyboardInterrupt
     return manifest
+
+
+def _unfinished(name: str, platform: str, directory: Path, interrupted: bool) -> HostOutcome:
+    reason = "interrupted (Ctrl-C) before collection finished" if interrupted else "collection did not finish"
+    out = HostOutcome(name, platform, "interrupted" if interrupted else "error", reason)
+    try:
+        path, out.sha256 = write_host(directory, HostEvidence(host=name, platform=platform, error=reason))
+        out.file = path.name
+    except OSError as exc:
+        out.reason = f"{reason}; evidence file not written: {exc}"
+    return out
 
 
 def build_manifest(outcomes: Mapping[str, HostOutcome], catalog: Catalog, opts: Options, started: str,

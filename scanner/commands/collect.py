@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,32 @@ import click
 from scanner.catalog import Catalog
 from scanner.commands.common import UsageFailure, catalog_option, catalog_or_fail, inventory_or_fail
 from scanner.evidence import MANIFEST
+
+EXIT_INTERRUPTED = 130
+
+
+class RunFailure(click.ClickException):
+    """The run could not record its evidence (an I/O error such as a full disk): exit 2 for both
+    commands, since the evidence is incomplete; never a usage error."""
+
+    exit_code = 2
+
+
+def interruptible(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Ctrl-C anywhere in the command exits 130, not click's "Aborted!" with status 1."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except KeyboardInterrupt:
+            from scanner.collect.runner import ignore_sigint
+
+            ignore_sigint()  # exiting now: another press must not turn 130 into a kill by SIGINT
+            click.echo("\ninterrupted (Ctrl-C)", err=True)
+            raise SystemExit(EXIT_INTERRUPTED) from None
+
+    return wrapper
 
 
 def _options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -86,13 +114,23 @@ def inventory_path_or_default(path: Path | None) -> Path:
     return candidate
 
 
+def prepare_evidence_dir(path: Path) -> None:
+    """Create the evidence directory and prove it is writable, before any host is contacted."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise UsageFailure(f"cannot use {path} as the evidence directory: {exc.strerror or exc}") from exc
+
+
 def run_collect(inventory_path: Path | None, limit: str | None, forks: int, timeout: float,
                 evidence_dir: Path | None, known_hosts_path: Path | None, accept_new_host_keys: bool,
                 vault_password_file: Path | None, quiet: bool, catalog_path: Path | None,
                 check_inventory: Callable[[Any], None] | None = None) -> Collected:  # fmt: skip
     """Shared by `collect` and `scan`: validate everything first (`check_inventory` too), then collect."""
     from scanner.collect.hostkeys import KnownHosts, default_path
-    from scanner.collect.runner import Options, Progress, collect_run, run_id
+    from scanner.collect.runner import Options, Progress, bad_host_names, collect_run, run_id
     from scanner.redact import key_path, redaction_key
 
     cat = catalog_or_fail(catalog_path)
@@ -103,6 +141,10 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
     if (inv.org.get("prakan_org") or {}).get("data_only"):
         raise UsageFailure(f"inventory {inv_path} is data only (prakan_org.data_only): nothing may connect to its "
                            "addresses; evaluate its bundled evidence with `prakan evaluate` instead")  # fmt: skip
+    bad = bad_host_names(inv.hosts)
+    if bad:
+        raise UsageFailure("host names that cannot be evidence files: "
+                           + "; ".join(f"{n!r}: {why}" for n, why in sorted(bad.items())))  # fmt: skip
     if check_inventory is not None:
         check_inventory(inv)
     rid = run_id()
@@ -119,6 +161,7 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
         known = KnownHosts(known_hosts_path or default_path(), accept_new=accept_new_host_keys)
     except ValueError as exc:
         raise UsageFailure(str(exc)) from exc
+    prepare_evidence_dir(evidence_dir)
     opts = Options(evidence_dir=evidence_dir, known_hosts=known, key=key, forks=forks, timeout=timeout, run_id=rid)
     meta = {"inventory": str(inv_path), "limit": limit}
     try:
@@ -126,7 +169,13 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
     except KeyboardInterrupt:
         # click would turn this into "Aborted!" and status 1; the conventional status is 130
         click.echo(f"interrupted: finished hosts kept, manifest written -> {evidence_dir}", err=True)
-        raise SystemExit(130) from None
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except OSError as exc:  # the manifest itself could not be written
+        raise RunFailure(f"cannot write the run manifest in {evidence_dir}: {exc}") from exc
+    if manifest["write_errors"]:
+        raise RunFailure(f"{len(manifest['write_errors'])} evidence file(s) could not be written in {evidence_dir} "
+                         "(the manifest records them): "
+                         + "; ".join(f"{h}: {e}" for h, e in manifest["write_errors"].items()))  # fmt: skip
     failed, interrupted = manifest["failed"], manifest["interrupted"]
     click.echo(
         f"collected {len(manifest['succeeded'])}/{len(manifest['attempted'])} hosts"
@@ -157,8 +206,12 @@ def print_plan(inventory_path: Path | None, limit: str | None, vault_password_fi
 
 @click.command()
 @collect_options
-@click.option("--dry-run", is_flag=True,
-              help="Print the selected hosts and the exact commands they would get; connect to nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the selected hosts and the exact commands they would get; connect to nothing.",
+)
+@interruptible
 def collect(dry_run: bool, **kwargs: Any) -> None:
     """Collect read-only evidence from every selected host over SSH.
 
@@ -166,7 +219,8 @@ def collect(dry_run: bool, **kwargs: Any) -> None:
 
     \b
     Exit status: 0 every host collected; 1 some hosts in error (each still has an
-    evidence file saying why); 2 usage error; 130 interrupted (Ctrl-C).
+    evidence file saying why); 2 usage error, or evidence that could not be written
+    (I/O error); 130 interrupted (Ctrl-C).
     """
     if dry_run:
         print_plan(kwargs["inventory_path"], kwargs["limit"], kwargs["vault_password_file"], kwargs["catalog_path"])

@@ -4,7 +4,9 @@ Exit status:
   0  compliant: no failing check at or above --fail-on, no host or check in error
   1  checks fail at or above --fail-on
   2  hosts in error (unreachable, refused host key, timeout), or checks in `error` at or above --fail-on
-  3  usage error (bad option, inventory, catalog, waivers)
+  2  also: evidence or results that could not be written (I/O error, e.g. a full disk)
+  3  usage error (bad option, inventory, catalog, waivers, evidence directory)
+  130 interrupted (Ctrl-C), at any point
 When 1 and 2 both apply, 2 wins: a host we could not see may hide anything, so the blind spot is the
 more urgent signal for whoever reads the nightly job's status.
 """
@@ -17,7 +19,7 @@ from typing import Any
 import click
 
 from scanner.catalog import SEVERITIES
-from scanner.commands.collect import collect_options, run_collect
+from scanner.commands.collect import RunFailure, collect_options, interruptible, run_collect
 from scanner.commands.common import UsageFailure, evaluate_to, summary_line, waivers_or_fail
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
@@ -76,12 +78,14 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
     show_default=True,
     help="Lowest severity of a failing check that makes the scan fail (exit 1).",
 )
+@interruptible
 def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs: Any) -> None:
     """Collect evidence and evaluate it: the nightly job.
 
     \b
     Exit status: 0 compliant; 1 checks failing at or above --fail-on; 2 hosts in
-    error (or checks in error at or above --fail-on), which wins over 1; 3 usage error.
+    error (or checks in error at or above --fail-on, or evidence not written), which
+    wins over 1; 3 usage error; 130 interrupted (Ctrl-C).
     """
     waivers: list[Any] = []
 
@@ -90,7 +94,10 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs:
 
     done = run_collect(**kwargs, check_inventory=load_waivers)
     output = output or done.evidence_dir / "results.json"
-    summary = evaluate_to(output, done.evidence_dir, done.catalog, done.inventory, waivers)
+    try:
+        summary = evaluate_to(output, done.evidence_dir, done.catalog, done.inventory, waivers)
+    except OSError as exc:
+        raise RunFailure(f"cannot write results to {output}: {exc}") from exc
     status, counts = exit_status(summary, fail_on)
     click.echo(
         summary_line(summary)
@@ -100,5 +107,3 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs:
         err=True,
     )
     raise SystemExit(status)
-
-

@@ -1,0 +1,166 @@
+"""Review fixes checked against real sshd (lab namespace hosts) and the simulated IOS devices:
+one sudo attempt per run, bounded stdout/stderr, timeouts naming the hung source, double Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+import yaml
+from collect.test_collect_lab import PRAKAN, _write_fault_inventory, collect, env_for
+from lab import HostFactory
+from lab.golden import LAB_PASSWORD
+from lab.hosts import Host, HostSpec
+from lab.inventory import write_inventory
+from lab.keys import Endpoint, KeyPair
+
+from scanner.collect import linux
+from scanner.collect.base import MAX_STDERR, CollectError, HostContext
+from scanner.collect.credentials import Target
+from scanner.collect.hostkeys import KnownHosts
+from scanner.sources import Source
+
+pytest_plugins = ["lab.fixtures"]
+pytestmark = pytest.mark.lab
+
+# pam_faillock as hardened hosts run it: 3 failures lock the account for 10 minutes.
+FAILLOCK_SUDO = """\
+auth required pam_faillock.so preauth deny=3 unlock_time=600
+auth [success=1 default=bad] pam_unix.so
+auth [default=die] pam_faillock.so authfail deny=3 unlock_time=600
+auth sufficient pam_faillock.so authsucc deny=3 unlock_time=600
+auth required pam_deny.so
+@include common-account
+@include common-session-noninteractive
+"""
+
+
+def _failures(host: Host, user: str = "lab") -> int:
+    out = host.exec("faillock", "--user", user).stdout
+    return sum(1 for ln in out.splitlines() if ln.rstrip().endswith(" V"))
+
+
+def _set_become_password(inv: Path, host: str, password: str) -> None:
+    doc = yaml.safe_load(inv.read_text())
+    doc["all"]["children"]["platform_linux"]["hosts"][host]["ansible_become_password"] = password
+    inv.write_text(yaml.safe_dump(doc, sort_keys=False))
+
+
+def test_wrong_become_password_is_tried_once_and_never_locks_the_account(
+    lab_hosts: HostFactory, lab_keypair: KeyPair, tmp_path: Path
+) -> None:
+    (host,) = lab_hosts(seeds=[HostSpec(name="lnx-lock", files={
+        "/etc/sudoers.d/lab": "lab ALL=(ALL) ALL\n", "/etc/pam.d/sudo": FAILLOCK_SUDO})])  # fmt: skip
+    inv = write_inventory(tmp_path / "inventory", [host], [], lab_keypair)
+    _set_become_password(inv, host.name, "not-the-sudo-password")
+    env = env_for(tmp_path)
+    run = collect(inv, tmp_path / "ev1", inv.parent / "known_hosts", env=env)
+
+    assert run.proc.returncode == 1, run.proc.stderr  # every privileged source failed: the host is an error
+    why = "sudo authentication failed for lab (not retried, to avoid locking the account): "
+    reason = run.manifest["failed"][host.name]
+    assert reason.startswith("every privileged source failed (") and why in reason
+    sources = run.host(host.name)["sources"]
+    privileged = {n: s for n, s in sources.items() if s["error"] and why in s["error"]}
+    assert len(privileged) >= 3 and all(s["error"].endswith("incorrect password attempt") for s in privileged.values())
+    assert any(s["error"] is None and s["output"] for s in sources.values())  # unprivileged ones were collected
+    # one sudo call (pam_faillock counts the wrong line and the EOF after it): below deny=3
+    assert _failures(host) == 2
+
+    _set_become_password(inv, host.name, LAB_PASSWORD)
+    good = collect(inv, tmp_path / "ev2", inv.parent / "known_hosts", env=env)
+    assert good.proc.returncode == 0, good.proc.stderr  # the account is not locked
+    assert not [n for n, s in good.host(host.name)["sources"].items() if s["error"] and "sudo" in s["error"]]
+
+
+def _target(host: Host, key: KeyPair) -> Target:
+    return Target(name=host.name, platform="linux", address=host.address, port=22, user="lab",
+                  key_file=str(key.private), become=True)  # fmt: skip
+
+
+def _known(host: Host, tmp_path: Path) -> KnownHosts:
+    path = tmp_path / "kh"
+    path.write_text(host.known_hosts_line() + "\n")
+    return KnownHosts(path)
+
+
+def _src(name: str, command: str) -> Source:
+    return Source(name, ("linux",), command, "text")
+
+
+def test_timeout_names_the_source_that_hung(lab_hosts: HostFactory, lab_keypair: KeyPair, tmp_path: Path) -> None:
+    (host,) = lab_hosts(1)
+    sources = [_src("hangs", "sleep 60"), *(_src(f"quick{i}", "true") for i in range(6))]
+    ctx = HostContext(host.name, timeout=3)
+    with pytest.raises(CollectError) as exc:
+        linux.collect(_target(host, lab_keypair), sources, ctx, _known(host, tmp_path))
+    assert str(exc.value) == "timed out after 3 s while running `hangs`"
+
+
+def test_output_floods_are_bounded(
+    lab_hosts: HostFactory, lab_keypair: KeyPair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """40 MB on stderr keeps only its tail; stdout past the cap stops the read; neither fills memory.
+    A two-line command is refused without being sent."""
+    (host,) = lab_hosts(1)
+    monkeypatch.setattr(linux, "MAX_OUTPUT", 1 << 20)
+    sources = [
+        _src("stderr_flood", "{ head -c 40000000 /dev/zero | tr '\\0' e; echo; echo LAST-LINE; } >&2; exit 3"),
+        _src("stdout_flood", "head -c 40000000 /dev/zero"),
+        _src("two_lines", "true\ntouch /tmp/pwned"),
+        _src("fine", "echo ok"),
+    ]
+    tracemalloc.start()
+    try:
+        t0 = time.monotonic()
+        ev = linux.collect(_target(host, lab_keypair), sources, HostContext(host.name, 60), _known(host, tmp_path))
+        took = time.monotonic() - t0
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    res = ev.sources
+    assert res["stderr_flood"].rc == 3 and res["stderr_flood"].error == "exit status 3: LAST-LINE"
+    assert res["stdout_flood"].truncated and res["stdout_flood"].error == "output exceeded 1 MiB and was cut"
+    assert len(res["stdout_flood"].output) == 1 << 20
+    assert res["two_lines"].error == "refused to send `two_lines`: its command is not a single line"
+    assert not (host.root / "tmp/pwned").exists()
+    assert res["fine"].output == "ok\n" and res["fine"].error is None
+    assert peak < 12 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB for 80 MB of output (stderr tail {MAX_STDERR})"
+    assert took < 45
+
+
+def test_two_ctrl_c_still_write_the_manifest(
+    lab_hosts: HostFactory, lab_keypair: KeyPair, fault_hanging_device: Endpoint, tmp_path: Path
+) -> None:
+    (host,) = lab_hosts(1)
+    ok = Endpoint("ok-host", "linux", host.address, 22, "lab", tmp_path, key_file=lab_keypair.private)
+    inv = tmp_path / "hosts.yml"
+    _write_fault_inventory(inv, {"ok-host": ok, "f-hang": fault_hanging_device}, {})
+    known = tmp_path / "kh"
+    known.write_text(host.known_hosts_line() + "\n" + fault_hanging_device.known_hosts.read_text())
+    evidence = tmp_path / "ev"
+    proc = subprocess.Popen([PRAKAN, "collect", "-i", str(inv), "--evidence-dir", str(evidence), "--known-hosts",
+                             str(known), "--timeout", "120"], env=env_for(tmp_path), stderr=subprocess.PIPE,
+                            text=True)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (evidence / "ok-host.json").exists():
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.1)
+    time.sleep(1.0)
+    for _ in range(3):  # an impatient operator: the second press lands while the run is recorded
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.01)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    m = json.loads((evidence / "manifest.json").read_text())
+    assert m["complete"] is False and m["succeeded"] == ["ok-host"] and m["interrupted"] == ["f-hang"]
+    import hashlib
+
+    for name, digest in m["files"].items():  # the files are those the manifest recorded
+        assert hashlib.sha256((evidence / name).read_bytes()).hexdigest() == digest
+    assert "manifest written" in err and "Traceback" not in err
