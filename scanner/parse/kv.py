@@ -47,7 +47,8 @@ def parse_kv(
             parts = stripped.split(None, 1)
             key, value = parts[0], parts[1] if len(parts) > 1 else ""
         elif sep in stripped:
-            key, value = (p.strip() for p in stripped.split(sep, 1))
+            key, value = stripped.split(sep, 1)
+            key, value = key.rstrip(), value.lstrip()
         elif require_sep:
             bad.append(Line(no, raw))
             continue

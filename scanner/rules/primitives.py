@@ -262,7 +262,9 @@ class RowsRule:
         for col, test in self.where.items():
             rx = test.lone_regex()
             if rx is not None:
-                rows = [(r, ln) for r, ln in rows if col in r and rx.search(str(r[col]))]
+                search = rx.search
+                rows = [(r, ln) for r, ln in rows if (v := r.get(col)) is not None
+                        and search(v if v.__class__ is str else str(v))]  # fmt: skip
             else:
                 rows = [(r, ln) for r, ln in rows if col in r and test(str(r[col]), ctx)]
         return rows
