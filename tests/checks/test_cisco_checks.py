@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lab.fakeios import SHOW_VERSION as FAKE_SHOW_VERSION
 
 from scanner.catalog import Catalog
 from scanner.checktest import default_sample_vars, run_all
@@ -372,30 +373,8 @@ def test_functions_fail_closed_on_unusable_evidence() -> None:
 
 # --- three full configurations ---------------------------------------------------------------
 
-SHOW_VERSION_179 = """\
-Cisco IOS XE Software, Version 17.09.04a
-Cisco IOS Software [Cupertino], Virtual XE Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 17.9.4a, \
-RELEASE SOFTWARE (fc3)
-Technical Support: http://www.cisco.com/techsupport
-Copyright (c) 1986-2023 by Cisco Systems, Inc.
-Compiled Fri 20-Oct-23 10:44 by mcpre
-
-
-ROM: IOS-XE ROMMON
-bkk-hq-rtr01 uptime is 1 week, 2 days, 3 hours, 4 minutes
-Uptime for this control processor is 1 week, 2 days, 3 hours, 6 minutes
-System returned to ROM by reload
-System image file is "bootflash:packages.conf"
-Last reload reason: reload
-
-cisco C8000V (VXE) processor (revision VXE) with 1987022K/3075K bytes of memory.
-Processor board ID 9ABCDEF1234
-Router operating mode: Autonomous
-3 Gigabit Ethernet interfaces
-32768K bytes of non-volatile configuration memory.
-
-Configuration register is 0x2102
-"""
+# The simulated device's IOS XE 17.9.4a `show version`: one text for the lab and the checks
+SHOW_VERSION_179 = FAKE_SHOW_VERSION.format(hostname="bkk-hq-rtr01", serial="9ABCDEF1234")
 SHOW_VERSION_157 = """\
 Cisco IOS Software, C2900 Software (C2900-UNIVERSALK9-M), Version 15.7(3)M8, RELEASE SOFTWARE (fc1)
 Technical Support: http://www.cisco.com/techsupport

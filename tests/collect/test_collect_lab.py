@@ -508,15 +508,15 @@ def test_unknown_host_keys_refused_then_accepted_and_recorded(
 # --- Ctrl-C ------------------------------------------------------------------------------------
 
 
-def test_ctrl_c_keeps_finished_hosts_and_writes_the_manifest(
-    lab_hosts: HostFactory, lab_keypair: KeyPair, fault_hanging_device: Endpoint, tmp_path: Path
-) -> None:
+def collect_until_stuck(lab_hosts: HostFactory, lab_keypair: KeyPair, hanging: Endpoint,
+                        tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:  # fmt: skip
+    """Start `prakan collect` on one good host and a hanging device; return once the good host is done."""
     (host,) = lab_hosts(1)
     ok = Endpoint("ok-host", "linux", host.address, 22, "lab", tmp_path, key_file=lab_keypair.private)
     inv = tmp_path / "hosts.yml"
-    _write_fault_inventory(inv, {"ok-host": ok, "f-hang": fault_hanging_device}, {})
+    _write_fault_inventory(inv, {"ok-host": ok, "f-hang": hanging}, {})
     known = tmp_path / "kh"
-    known.write_text(host.known_hosts_line() + "\n" + fault_hanging_device.known_hosts.read_text())
+    known.write_text(host.known_hosts_line() + "\n" + hanging.known_hosts.read_text())
     evidence = tmp_path / "ev"
     proc = subprocess.Popen([PRAKAN, "collect", "-i", str(inv), "--evidence-dir", str(evidence), "--known-hosts",
                              str(known), "--timeout", "120"], env=env_for(tmp_path), stderr=subprocess.PIPE,
@@ -525,6 +525,13 @@ def test_ctrl_c_keeps_finished_hosts_and_writes_the_manifest(
     while not (evidence / "ok-host.json").exists():
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.1)
+    return proc, evidence
+
+
+def test_ctrl_c_keeps_finished_hosts_and_writes_the_manifest(
+    lab_hosts: HostFactory, lab_keypair: KeyPair, fault_hanging_device: Endpoint, tmp_path: Path
+) -> None:
+    proc, evidence = collect_until_stuck(lab_hosts, lab_keypair, fault_hanging_device, tmp_path)
     time.sleep(1.0)  # the hanging device is now stuck mid-output
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)

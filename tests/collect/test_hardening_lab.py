@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
 import yaml
-from collect.test_collect_lab import PRAKAN, _write_fault_inventory, collect, env_for
+from collect.test_collect_lab import collect, collect_until_stuck, env_for
 from lab import HostFactory
 from lab.golden import LAB_PASSWORD
 from lab.hosts import Host, HostSpec
@@ -137,20 +136,7 @@ def test_output_floods_are_bounded(
 def test_two_ctrl_c_still_write_the_manifest(
     lab_hosts: HostFactory, lab_keypair: KeyPair, fault_hanging_device: Endpoint, tmp_path: Path
 ) -> None:
-    (host,) = lab_hosts(1)
-    ok = Endpoint("ok-host", "linux", host.address, 22, "lab", tmp_path, key_file=lab_keypair.private)
-    inv = tmp_path / "hosts.yml"
-    _write_fault_inventory(inv, {"ok-host": ok, "f-hang": fault_hanging_device}, {})
-    known = tmp_path / "kh"
-    known.write_text(host.known_hosts_line() + "\n" + fault_hanging_device.known_hosts.read_text())
-    evidence = tmp_path / "ev"
-    proc = subprocess.Popen([PRAKAN, "collect", "-i", str(inv), "--evidence-dir", str(evidence), "--known-hosts",
-                             str(known), "--timeout", "120"], env=env_for(tmp_path), stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not (evidence / "ok-host.json").exists():
-        assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.1)
+    proc, evidence = collect_until_stuck(lab_hosts, lab_keypair, fault_hanging_device, tmp_path)
     time.sleep(1.0)
     for _ in range(3):  # an impatient operator: the second press lands while the run is recorded
         proc.send_signal(signal.SIGINT)
