@@ -33,8 +33,7 @@ from lab.golden import ensure_golden  # noqa: E402
 from lab.hosts import HostSpec, Lab  # noqa: E402
 from lab.inventory import write_inventory  # noqa: E402
 from lab.keys import make_keypair  # noqa: E402
-
-from scanner.catalog import load_catalog  # noqa: E402
+from prakan.catalog import load_catalog  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

@@ -22,15 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scanner.evidence import HostEvidence, SourceResult, write_host
+from prakan.evidence import HostEvidence, SourceResult, write_host
 
 ROOT = Path(__file__).resolve().parent.parent
 
 FLOOR = """
 import json, sys
 from pathlib import Path
-from scanner.catalog import load_catalog
-from scanner.evidence import host_files
+from prakan.catalog import load_catalog
+from prakan.evidence import host_files
 cat = load_catalog()
 n = 0
 for path in host_files(Path(sys.argv[1])):
@@ -278,9 +278,9 @@ def main() -> None:
     inventory = Path(tmp.name) / "inventory"
     write_inventory(inventory, args.hosts)
     out = Path(tmp.name) / "results.json"
-    cmd = [py, "-m", "scanner.cli", "evaluate", "--evidence", str(directory), "-i", str(inventory), "-o", str(out)]
+    cmd = [py, "-m", "prakan.cli", "evaluate", "--evidence", str(directory), "-i", str(inventory), "-o", str(out)]
     wall, rss = timed(cmd)
-    from scanner.catalog import load_catalog
+    from prakan.catalog import load_catalog
 
     checks = len([c for c in load_catalog().checks.values() if c.kind == "automated"])
     print(f"hosts: {args.hosts} ({size / 2**20:.0f} MiB of evidence), automated checks: {checks}")

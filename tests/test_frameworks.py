@@ -12,8 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-
-from scanner.paths import CHECKS_DIR, SCHEMAS_DIR
+from prakan.paths import CHECKS_DIR, SCHEMAS_DIR
 
 FRAMEWORKS_DIR = CHECKS_DIR / "frameworks"
 MANUAL_DIR = CHECKS_DIR / "manual"

@@ -16,9 +16,8 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.parsing.vault import EncryptedString, VaultHelper, VaultLib, VaultSecret
 from ansible.vars.manager import VariableManager
 from jsonschema import Draft202012Validator
-
-from scanner.inventory import Inventory, InventoryError, highest_category, load_inventory, site_group
-from scanner.paths import ROOT, SAMPLE_INVENTORY, SCHEMAS_DIR
+from prakan.inventory import Inventory, InventoryError, highest_category, load_inventory, site_group
+from prakan.paths import ROOT, SAMPLE_INVENTORY, SCHEMAS_DIR
 
 GIN_END = datetime.date(2027, 9, 30)  # GIN service ends in 2570 B.E.
 

@@ -22,10 +22,9 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-
-from scanner.catalog import Catalog, load_catalog
-from scanner.cli import cli
-from scanner.parse import ParseError, parse_ios_config
+from prakan.catalog import Catalog, load_catalog
+from prakan.cli import cli
+from prakan.parse import ParseError, parse_ios_config
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("PRAKAN_CACHE") or Path.home() / ".cache" / "prakan") / "real-configs"

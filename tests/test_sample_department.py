@@ -16,15 +16,15 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
-from scanner.catalog import Catalog, load_catalog
-from scanner.cli import cli
-from scanner.inventory import load_inventory
+from prakan.catalog import Catalog, load_catalog
+from prakan.cli import cli
+from prakan.inventory import load_inventory
+from prakan.paths import SCHEMAS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIDENCE = ROOT / "samples" / "evidence"
 INVENTORY = ROOT / "inventory"
-SCHEMA = ROOT / "scanner" / "schemas" / "results.schema.json"
+SCHEMA = SCHEMAS_DIR / "results.schema.json"
 
 
 def _generator() -> Any:
@@ -169,8 +169,6 @@ def test_department_picture_is_realistic(hosts: dict[str, dict[str, Any]]) -> No
 
 
 def test_results_validate_against_the_schema(results: dict[str, Any]) -> None:
-    if not SCHEMA.exists():
-        pytest.skip("scanner/schemas/results.schema.json is not written yet")
     import jsonschema
 
     jsonschema.validate(results, json.loads(SCHEMA.read_text(encoding="utf-8")))
@@ -190,7 +188,7 @@ def test_sample_evidence_is_what_the_generator_writes(tmp_path: Path) -> None:
 def test_sample_evidence_follows_the_evidence_schema() -> None:
     import jsonschema
 
-    schema = json.loads((ROOT / "scanner" / "schemas" / "evidence.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((SCHEMAS_DIR / "evidence.schema.json").read_text(encoding="utf-8"))
     files = [p for p in EVIDENCE.glob("*.json") if p.name != "manifest.json"]
     assert len(files) == len(load_inventory(INVENTORY).hosts) - 1  # all but the host never collected
     for path in files:

@@ -34,10 +34,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scanner.evidence import HostEvidence, SourceResult, write_host, write_manifest  # noqa: E402
-from scanner.inventory import Host, Inventory, load_inventory  # noqa: E402
-from scanner.redact import redact_text  # noqa: E402
-from scanner.sources import Source, load_sources  # noqa: E402
+from prakan.evidence import HostEvidence, SourceResult, write_host, write_manifest  # noqa: E402
+from prakan.inventory import Host, Inventory, load_inventory  # noqa: E402
+from prakan.redact import redact_text  # noqa: E402
+from prakan.sources import Source, load_sources  # noqa: E402
 
 SEED = "prakan-sample-department-2026"
 COLLECTED_AT = "2026-11-21T19:00:00Z"

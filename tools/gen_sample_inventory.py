@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-SCHEMA_REF = "# yaml-language-server: $schema=../../scanner/schemas/inventory.schema.json"
+SCHEMA_REF = "# yaml-language-server: $schema=../../scanner/prakan/schemas/inventory.schema.json"
 EMAIL_DOMAIN = "prd-demo.example"
 GIN_END = "2027-09-30"  # GIN service ends in 2570 B.E.; every GIN circuit must move before then
 
@@ -570,7 +570,7 @@ EXCEPTIONS = """\
 # Approved exceptions (waivers) to Prakan checks. An ordinary Ansible inventory file: it sets one
 # variable on `all`, so Ansible reads it quietly and Prakan finds the waivers in the inventory.
 # A waived failing check is reported `waived`; after `expires` it is a `fail` that says so.
-# yaml-language-server: $schema=../scanner/schemas/inventory.schema.json#/$defs/vars
+# yaml-language-server: $schema=../scanner/prakan/schemas/inventory.schema.json#/$defs/vars
 all:
   vars:
     prakan_waivers:

@@ -1,6 +1,5 @@
 import pytest
-
-from scanner.catalog import Catalog, load_catalog
+from prakan.catalog import Catalog, load_catalog
 
 
 @pytest.fixture(scope="session")

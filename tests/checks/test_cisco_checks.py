@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 from lab.fakeios import SHOW_VERSION as FAKE_SHOW_VERSION
-
-from scanner.catalog import Catalog
-from scanner.checktest import default_sample_vars, run_all
-from scanner.evaluate import HostInfo, evaluate_host
-from scanner.evidence import SourceResult
-from scanner.rules import Context, EvidenceUnavailable, Outcome, compile_rule
-from scanner.rules import functions as rule_functions
-from scanner.sources import load_sources
+from prakan.catalog import Catalog
+from prakan.checktest import default_sample_vars, run_all
+from prakan.evaluate import HostInfo, evaluate_host
+from prakan.evidence import SourceResult
+from prakan.rules import Context, EvidenceUnavailable, Outcome, compile_rule
+from prakan.rules import functions as rule_functions
+from prakan.sources import load_sources
 
 DATA = Path(__file__).parent / "data"
 PLATFORM = "cisco_ios"
@@ -88,7 +87,7 @@ def test_ios_sources_are_read_only_show_commands() -> None:
 
 
 def _run(name: str, config: str, variables: Mapping[str, Any] | None = None, **args: Any) -> Outcome:
-    from scanner.parse import parse_ios_config
+    from prakan.parse import parse_ios_config
 
     def load(source: str) -> Any:
         if source != "running_config":
@@ -448,7 +447,7 @@ def test_full_config_on_an_access_switch_skips_wan_checks(catalog: Catalog) -> N
 
 
 def test_thai_banner_config_keeps_banner_bodies_out_of_the_tree(catalog: Catalog) -> None:
-    from scanner.parse import parse_ios_config
+    from prakan.parse import parse_ios_config
 
     tree = parse_ios_config((DATA / "ios_xe17_thai_banners.cfg").read_text("utf-8"))
     assert set(tree.banners) == {"exec", "login", "motd"}

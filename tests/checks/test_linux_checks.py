@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from scanner.catalog import Catalog, Check
-from scanner.checktest import default_sample_vars, run_all
-from scanner.evaluate import HostInfo, evaluate_host
-from scanner.evidence import SourceResult
-from scanner.parse import parse_flat_config, parse_kv
-from scanner.rules import Context, EvidenceUnavailable, Outcome, compile_rule
+from prakan.catalog import Catalog, Check
+from prakan.checktest import default_sample_vars, run_all
+from prakan.evaluate import HostInfo, evaluate_host
+from prakan.evidence import SourceResult
+from prakan.parse import parse_flat_config, parse_kv
+from prakan.rules import Context, EvidenceUnavailable, Outcome, compile_rule
 
 DATA = Path(__file__).parent / "data"
 PLATFORM = "linux"

@@ -25,8 +25,7 @@ from lab.golden import LAB_PASSWORD
 from lab.hosts import HostSpec, Lab
 from lab.inventory import write_inventory
 from lab.keys import Endpoint, KeyPair
-
-from scanner.paths import CHECKS_DIR
+from prakan.paths import CHECKS_DIR
 
 pytest_plugins = ["lab.fixtures"]
 pytestmark = pytest.mark.lab
@@ -358,7 +357,7 @@ def test_no_secret_reaches_disk(fleet: Fleet) -> None:
 
 
 def test_scan_exit_status_on_the_live_fleet(fleet: Fleet, tmp_path: Path) -> None:
-    from scanner.commands.scan import exit_status
+    from prakan.commands.scan import exit_status
 
     good = prakan("scan", *fleet.scan_args, "--limit", "R-GOOD", "--fail-on", "critical",
                   "--evidence-dir", str(tmp_path / "good"), env=fleet.env)  # fmt: skip

@@ -11,15 +11,14 @@ import paramiko
 import pytest
 from click.testing import CliRunner
 from lab.fakeios import new_host_key
-
-from scanner.cli import cli
-from scanner.collect.credentials import CredentialError, Target, target_for
-from scanner.collect.hostkeys import HostKeyError, KnownHosts, fingerprint
-from scanner.collect.linux import command_line
-from scanner.commands.scan import exit_status
-from scanner.evaluate import ResultsWriter
-from scanner.inventory import load_inventory
-from scanner.sources import Source
+from prakan.cli import cli
+from prakan.collect.credentials import CredentialError, Target, target_for
+from prakan.collect.hostkeys import HostKeyError, KnownHosts, fingerprint
+from prakan.collect.linux import command_line
+from prakan.commands.scan import exit_status
+from prakan.evaluate import ResultsWriter
+from prakan.inventory import load_inventory
+from prakan.sources import Source
 
 # --- host keys ---------------------------------------------------------------------------------
 
@@ -156,7 +155,7 @@ def test_usage_errors_exit_3_for_scan_and_2_for_collect(tmp_path: Path) -> None:
 
 def test_the_sample_department_is_never_contacted(tmp_path: Path) -> None:
     """The bundled inventory is data: collect and scan refuse it before opening any connection."""
-    from scanner.paths import SAMPLE_INVENTORY
+    from prakan.paths import SAMPLE_INVENTORY
 
     for command, code in (("collect", 2), ("scan", 3)):
         result = CliRunner().invoke(cli, [command, "-i", str(SAMPLE_INVENTORY), "--limit", "bkk-hq-r1",
@@ -167,8 +166,8 @@ def test_the_sample_department_is_never_contacted(tmp_path: Path) -> None:
 
 def test_dry_run_lists_hosts_and_only_catalog_commands() -> None:
     """--dry-run shows exactly what would be sent (read-only by construction) and connects to nothing."""
-    from scanner.catalog import load_catalog
-    from scanner.paths import SAMPLE_INVENTORY
+    from prakan.catalog import load_catalog
+    from prakan.paths import SAMPLE_INVENTORY
 
     result = CliRunner().invoke(cli, ["collect", "--dry-run", "-i", str(SAMPLE_INVENTORY),
                                       "--limit", "bkk-hq-r1:bkk-hq-web1"])  # fmt: skip

@@ -12,14 +12,13 @@ import paramiko
 import pytest
 from click.testing import CliRunner
 from lab.fakeios import new_host_key
-
-from scanner.cli import cli
-from scanner.collect import netdev, runner
-from scanner.collect.credentials import Target
-from scanner.collect.hostkeys import HostKeyError, KnownHosts, KnownHostsError, fingerprint
-from scanner.collect.linux import UnsafeCommand, command_line
-from scanner.evidence import HostEvidence
-from scanner.sources import Source
+from prakan.cli import cli
+from prakan.collect import netdev, runner
+from prakan.collect.credentials import Target
+from prakan.collect.hostkeys import HostKeyError, KnownHosts, KnownHostsError, fingerprint
+from prakan.collect.linux import UnsafeCommand, command_line
+from prakan.evidence import HostEvidence
+from prakan.sources import Source
 
 # --- known_hosts -------------------------------------------------------------------------------
 
@@ -118,7 +117,7 @@ def sigint_restored() -> Iterator[None]:
 
 @pytest.mark.usefixtures("sigint_restored")
 def test_ctrl_c_before_collection_exits_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import scanner.commands.collect as collect_cmd
+    import prakan.commands.collect as collect_cmd
 
     def interrupted(*_: object, **__: object) -> None:
         raise KeyboardInterrupt  # what Ctrl-C raises while the inventory is being read
@@ -132,7 +131,7 @@ def test_ctrl_c_before_collection_exits_130(tmp_path: Path, monkeypatch: pytest.
 
 @pytest.mark.usefixtures("sigint_restored")
 def test_ctrl_c_during_scan_evaluation_exits_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import scanner.commands.scan as scan_cmd
+    import prakan.commands.scan as scan_cmd
 
     def interrupted(*_: object, **__: object) -> None:
         raise KeyboardInterrupt
@@ -198,7 +197,7 @@ def test_closed_sink_never_replaces_a_recorded_file(tmp_path: Path) -> None:
 def test_privileged_failure_makes_the_host_an_error() -> None:
     srcs = [Source("a", ("linux",), "true", "text", become=True), Source("b", ("linux",), "true", "text", become=True),
             Source("c", ("linux",), "true", "text")]  # fmt: skip
-    from scanner.evidence import SourceResult
+    from prakan.evidence import SourceResult
 
     ev = HostEvidence(host="h", platform="linux", sources={
         "a": SourceResult("true", "", rc=None, error="sudo authentication failed for ops (not retried, ...)"),

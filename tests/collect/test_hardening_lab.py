@@ -17,12 +17,11 @@ from lab.golden import LAB_PASSWORD
 from lab.hosts import Host, HostSpec
 from lab.inventory import write_inventory
 from lab.keys import Endpoint, KeyPair
-
-from scanner.collect import linux
-from scanner.collect.base import MAX_STDERR, CollectError, HostContext
-from scanner.collect.credentials import Target
-from scanner.collect.hostkeys import KnownHosts
-from scanner.sources import Source
+from prakan.collect import linux
+from prakan.collect.base import MAX_STDERR, CollectError, HostContext
+from prakan.collect.credentials import Target
+from prakan.collect.hostkeys import KnownHosts
+from prakan.sources import Source
 
 pytest_plugins = ["lab.fixtures"]
 pytestmark = pytest.mark.lab

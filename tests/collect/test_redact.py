@@ -7,8 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
-
-from scanner.redact import redact_text, redaction_key, token
+from prakan.redact import redact_text, redaction_key, token
 
 KEY = b"unit-test-key"
 

@@ -4,10 +4,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from scanner.catalog import CatalogError, load_catalog
-from scanner.cli import cli
-from scanner.paths import CHECKS_DIR
+from prakan.catalog import CatalogError, load_catalog
+from prakan.cli import cli
+from prakan.paths import CHECKS_DIR
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -4,13 +4,12 @@ from pathlib import Path
 
 import jsonschema
 from click.testing import CliRunner
-
-from scanner.catalog import load_catalog
-from scanner.cli import cli
-from scanner.evaluate import HostInfo, evaluate_host
-from scanner.evidence import HostEvidence, SourceResult, write_host
-from scanner.paths import SCHEMAS_DIR
-from scanner.waivers import Waiver
+from prakan.catalog import load_catalog
+from prakan.cli import cli
+from prakan.evaluate import HostInfo, evaluate_host
+from prakan.evidence import HostEvidence, SourceResult, write_host
+from prakan.paths import SCHEMAS_DIR
+from prakan.waivers import Waiver
 
 SSHD_OK = "port 22\npermitrootlogin no\npasswordauthentication no\n"
 SSHD_BAD = "port 22\npermitrootlogin yes\npasswordauthentication yes\n"
@@ -85,7 +84,7 @@ def test_evidence_files_match_schema(tmp_path: Path) -> None:
 
 
 def test_platform_mismatch_with_the_inventory_is_a_host_error(tmp_path: Path) -> None:
-    from scanner.paths import SAMPLE_INVENTORY
+    from prakan.paths import SAMPLE_INVENTORY
 
     ev = tmp_path / "ev"
     # bkk-hq-r1 is a cisco_ios router in the sample inventory: Linux evidence under its name is not trusted
@@ -117,7 +116,7 @@ def _evaluate_dir(ev: Path, *extra: str) -> dict:
 
 
 def test_manifest_names_and_platforms_are_enforced(tmp_path: Path) -> None:
-    from scanner.evidence import write_manifest
+    from prakan.evidence import write_manifest
 
     ev = tmp_path / "ev"
     _, good = write_host(ev, HostEvidence("h1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK)}))
@@ -135,7 +134,7 @@ def test_manifest_names_and_platforms_are_enforced(tmp_path: Path) -> None:
 
 
 def test_limit_skips_evidence_outside_the_selection(tmp_path: Path) -> None:
-    from scanner.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY
+    from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY
 
     target = tmp_path / "r.json"
     result = CliRunner().invoke(cli, ["evaluate", "--evidence", str(SAMPLE_EVIDENCE), "-i", str(SAMPLE_INVENTORY),
@@ -145,7 +144,7 @@ def test_limit_skips_evidence_outside_the_selection(tmp_path: Path) -> None:
 
 
 def test_role_gated_checks_need_a_known_role() -> None:
-    from scanner.catalog import load_catalog as lc
+    from prakan.catalog import load_catalog as lc
 
     gated = next(c for c in lc().checks.values() if "roles" in c.applies_to and "cisco_ios" in c.platforms)
     res = evaluate_host({"sources": {}}, lc(), HostInfo("r9", "cisco_ios"))

@@ -1,6 +1,5 @@
 import pytest
-
-from scanner.parse import ParseError, parse_delimited, parse_flat_config, parse_ios_config, parse_kv, parse_textfsm
+from prakan.parse import ParseError, parse_delimited, parse_flat_config, parse_ios_config, parse_kv, parse_textfsm
 
 IOS = """Building configuration...
 

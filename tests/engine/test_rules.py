@@ -1,9 +1,8 @@
 from typing import Any
 
 import pytest
-
-from scanner.parse import parse_delimited, parse_ios_config, parse_kv
-from scanner.rules import Context, EvidenceUnavailable, RuleError, compile_rule
+from prakan.parse import parse_delimited, parse_ios_config, parse_kv
+from prakan.rules import Context, EvidenceUnavailable, RuleError, compile_rule
 
 KINDS = {"kv": "kv", "cfg": "config", "tbl": "table"}
 CFG = """!

@@ -3,10 +3,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from scanner.cli import cli
-from scanner.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY
-from scanner.waivers import WaiverError, load_waivers
+from prakan.cli import cli
+from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY
+from prakan.waivers import WaiverError, load_waivers
 
 
 def test_sample_inventory_waivers_apply_and_expire(tmp_path: Path) -> None:

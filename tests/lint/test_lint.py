@@ -17,11 +17,10 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 from click.testing import CliRunner
-
-from scanner.lint import loader
-from scanner.lint.command import lint
-from scanner.lint.findings import RULES
-from scanner.paths import ROOT
+from prakan.lint import loader
+from prakan.lint.command import lint
+from prakan.lint.findings import RULES
+from prakan.paths import ROOT
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.yml").is_file())
@@ -158,7 +157,7 @@ def test_impossible_date_is_a_finding_with_its_position(monkeypatch: pytest.Monk
 
 
 def test_waiver_expiring_today_is_still_valid(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """As scanner.evaluate: a waiver covers its expiry day; the next day it has expired."""
+    """As prakan.evaluate: a waiver covers its expiry day; the next day it has expired."""
     case = tmp_path / "case"
     shutil.copytree(CORPUS / "inv022_waiver_expired" / "inventory", case / "inventory")
     today = datetime.now(UTC).date()
@@ -294,9 +293,9 @@ def test_cli_subprocess_writes_sarif_file(tmp_path: Path) -> None:
 
 
 def test_merged_vars_match_the_scanner_inventory_loader() -> None:
-    """The linter's own merge (it keeps where each value is written) agrees with scanner.inventory."""
-    from scanner.inventory import load_inventory
-    from scanner.lint.loader import Loader
+    """The linter's own merge (it keeps where each value is written) agrees with prakan.inventory."""
+    from prakan.inventory import load_inventory
+    from prakan.lint.loader import Loader
 
     mine = Loader(ROOT / "inventory").load()
     theirs = load_inventory(ROOT / "inventory")

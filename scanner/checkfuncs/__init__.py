@@ -1,3 +1,0 @@
-"""Built-in rule functions (the escape hatch); importing this package registers them."""
-
-from scanner.checkfuncs import cisco, linux  # noqa: F401

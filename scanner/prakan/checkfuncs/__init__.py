@@ -1,0 +1,3 @@
+"""Built-in rule functions (the escape hatch); importing this package registers them."""
+
+from prakan.checkfuncs import cisco, linux  # noqa: F401

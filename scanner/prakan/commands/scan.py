@@ -1,0 +1,109 @@
+"""`prakan scan`: collect + evaluate in one run, with an exit status for the nightly job.
+
+Exit status:
+  0  compliant: no failing check at or above --fail-on, no host or check in error
+  1  checks fail at or above --fail-on
+  2  hosts in error (unreachable, refused host key, timeout), or checks in `error` at or above --fail-on
+  2  also: evidence or results that could not be written (I/O error, e.g. a full disk)
+  3  usage error (bad option, inventory, catalog, waivers, evidence directory)
+  130 interrupted (Ctrl-C), at any point
+When 1 and 2 both apply, 2 wins: a host we could not see may hide anything, so the blind spot is the
+more urgent signal for whoever reads the nightly job's status.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from prakan.catalog import SEVERITIES
+from prakan.commands.collect import RunFailure, collect_options, interruptible, run_collect
+from prakan.commands.common import UsageFailure, evaluate_to, summary_line, waivers_or_fail
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
+
+
+class _ScanCommand(click.Command):
+    """Usage errors exit 3 for `scan` (2 is taken by 'hosts in error')."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_USAGE
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (UsageFailure, click.UsageError) as exc:
+            exc.exit_code = EXIT_USAGE
+            raise
+
+
+def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, int]]:
+    """The scan's exit status from the results summary, and the counts behind it."""
+    gate = SEVERITIES[: SEVERITIES.index(fail_on) + 1]
+    by = summary["by_severity"]
+    counts = {
+        "hosts_in_error": summary["hosts_in_error"],
+        "failing": sum(by.get("fail", {}).get(s, 0) for s in gate),
+        "errors": sum(by.get("error", {}).get(s, 0) for s in gate),
+    }
+    if counts["hosts_in_error"] or counts["errors"]:
+        return EXIT_ERROR, counts
+    return (EXIT_FAIL if counts["failing"] else EXIT_OK), counts
+
+
+@click.command(cls=_ScanCommand)
+@collect_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="results.json path (default: <evidence-dir>/results.json).",
+)
+@click.option(
+    "--waivers",
+    "waivers_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Waivers file (default: the inventory's prakan_waivers, kept in inventory/exceptions.yml).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="high",
+    show_default=True,
+    help="Lowest severity of a failing check that makes the scan fail (exit 1).",
+)
+@interruptible
+def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs: Any) -> None:
+    """Collect evidence and evaluate it: the nightly job.
+
+    \b
+    Exit status: 0 compliant; 1 checks failing at or above --fail-on; 2 hosts in
+    error (or checks in error at or above --fail-on, or evidence not written), which
+    wins over 1; 3 usage error; 130 interrupted (Ctrl-C).
+    """
+    waivers: list[Any] = []
+
+    def load_waivers(inventory: Any) -> None:  # before collecting: a bad waiver is a usage error, at once
+        waivers.extend(waivers_or_fail(waivers_path, inventory))
+
+    done = run_collect(**kwargs, check_inventory=load_waivers)
+    output = output or done.evidence_dir / "results.json"
+    try:
+        summary = evaluate_to(output, done.evidence_dir, done.catalog, done.inventory, waivers)
+    except OSError as exc:
+        raise RunFailure(f"cannot write results to {output}: {exc}") from exc
+    status, counts = exit_status(summary, fail_on)
+    click.echo(
+        summary_line(summary)
+        + f" -> {output}\n"
+        + f"exit {status}: {counts['failing']} failing and {counts['errors']} error result(s) at or above "
+        + f"{fail_on}, {counts['hosts_in_error']} host(s) in error",
+        err=True,
+    )
+    raise SystemExit(status)

@@ -1,0 +1,168 @@
+"""Evidence files: one JSON document per host, written atomically, listed in a hashed manifest.
+
+Format `prakan-evidence` version 1 (schema: scanner/prakan/schemas/evidence.schema.json):
+
+    {"format": "prakan-evidence", "version": 1, "host": "...", "platform": "linux",
+     "collected_at": "2026-11-22T03:00:00Z", "collector": {"tool": "prakan", "version": "...", "method": "ssh"},
+     "error": null,                       # host-level failure (unreachable, bad host key, ...)
+     "sources": {"sshd_effective": {"command": "sshd -T", "rc": 0, "output": "...", "collected_at": "...",
+                                     "sha256": "<of output>", "truncated": false, "error": null}}}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from prakan import __version__
+
+FORMAT = "prakan-evidence"
+VERSION = 1
+MANIFEST = "manifest.json"
+RESULTS = "results.json"  # `prakan scan` writes results beside the evidence by default
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sha256_text(text: str) -> str:
+    # surrogatepass: a lone surrogate in odd output must hash, not crash the run
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class EvidenceFormatError(ValueError):
+    """An evidence file is not valid prakan evidence."""
+
+
+@dataclass(slots=True)
+class SourceResult:
+    command: str
+    output: str
+    rc: int | None = 0
+    collected_at: str = field(default_factory=now)
+    truncated: bool = False
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "command": self.command,
+            "rc": self.rc,
+            "output": self.output,
+            "collected_at": self.collected_at,
+            "sha256": sha256_text(self.output),
+            "truncated": self.truncated,
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
+class HostEvidence:
+    host: str
+    platform: str
+    sources: dict[str, SourceResult] = field(default_factory=dict)
+    collected_at: str = field(default_factory=now)
+    method: str = "ssh"
+    error: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "host": self.host,
+            "platform": self.platform,
+            "collected_at": self.collected_at,
+            "collector": {"tool": "prakan", "version": __version__, "method": self.method},
+            "error": self.error,
+            "facts": self.facts,
+            "sources": {name: src.to_json() for name, src in sorted(self.sources.items())},
+        }
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """A file written beside `path`, fsynced, and renamed over it only if the block succeeds:
+    readers never see half a file. `mode` is "w" (UTF-8 text) or "wb"."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o640)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    with atomic_file(path, "wb") as fh:
+        fh.write(data)
+
+
+def write_host(directory: Path, evidence: HostEvidence) -> tuple[Path, str]:
+    """Write one host's evidence; returns its path and SHA-256."""
+    data = (json.dumps(evidence.to_json(), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    path = directory / f"{evidence.host}.json"
+    atomic_write(path, data)
+    return path, hashlib.sha256(data).hexdigest()
+
+
+def write_manifest(directory: Path, manifest: Mapping[str, Any]) -> Path:
+    path = directory / MANIFEST
+    atomic_write(path, (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    return path
+
+
+def validate(doc: Any, where: str) -> dict[str, Any]:
+    """Structural checks that matter for trust; the JSON Schema documents the full format."""
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise EvidenceFormatError(f"{where}: not a prakan evidence file (missing \"format\": \"{FORMAT}\")")
+    if doc.get("version") != VERSION:
+        raise EvidenceFormatError(f"{where}: evidence version {doc.get('version')!r} is not supported ({VERSION})")
+    for key in ("host", "platform"):
+        if not isinstance(doc.get(key), str) or not doc[key]:
+            raise EvidenceFormatError(f"{where}: `{key}` is missing")
+    sources = doc.get("sources")
+    if not isinstance(sources, dict):
+        raise EvidenceFormatError(f"{where}: `sources` must be an object")
+    for name, src in sources.items():
+        if not isinstance(src, dict) or not isinstance(src.get("output"), str):
+            raise EvidenceFormatError(f"{where}: source `{name}` has no text `output`")
+    return doc
+
+
+def load_host(path: Path) -> tuple[dict[str, Any], str]:
+    """Load and validate one evidence file; returns the document and the file's SHA-256."""
+    raw = path.read_bytes()
+    try:
+        doc = json.loads(raw)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise EvidenceFormatError(f"{path}: not valid JSON: {exc}") from exc
+    return validate(doc, str(path)), hashlib.sha256(raw).hexdigest()
+
+
+def host_files(directory: Path) -> Iterator[Path]:
+    """Evidence files of a run directory, in name order, skipping the manifest and temp files."""
+    for path in sorted(directory.glob("*.json")):
+        if path.name not in (MANIFEST, RESULTS) and not path.name.startswith("."):
+            yield path

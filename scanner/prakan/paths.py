@@ -1,0 +1,22 @@
+"""Where Prakan's data lives.
+
+The catalog and schemas are package data, read through `importlib.resources`, so an installed wheel
+works anywhere. The sample department (inventory and evidence) is repository data, used by the
+quick start and the tests only.
+"""
+
+from importlib.resources import as_file, files
+from pathlib import Path
+
+_PACKAGE = files("prakan")
+# Installed wheels and editable checkouts both unpack package data as real files.
+with as_file(_PACKAGE) as _root:
+    PACKAGE_DIR = Path(_root)
+
+CHECKS_DIR = PACKAGE_DIR / "checks"
+SCHEMAS_DIR = PACKAGE_DIR / "schemas"
+
+# The repository checkout (two levels above scanner/prakan/); meaningful only in a clone.
+ROOT = PACKAGE_DIR.parent.parent
+SAMPLE_INVENTORY = ROOT / "inventory"
+SAMPLE_EVIDENCE = ROOT / "samples" / "evidence"
