@@ -23,6 +23,7 @@ class SampleResult:
     index: int
     got: str
     detail: str
+    name: str = ""
 
     @property
     def ok(self) -> bool:
@@ -42,6 +43,13 @@ def default_sample_vars(catalog: Catalog) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.exists() else {}
 
 
+def sample_parts(sample: Any) -> tuple[str, Any]:
+    """A sample's name (may be empty) and its evidence: `{name: ..., evidence: ...}` or the evidence alone."""
+    if isinstance(sample, Mapping) and set(sample) == {"name", "evidence"}:
+        return str(sample["name"]), sample["evidence"]
+    return "", sample
+
+
 def run_samples(check: Check, base_vars: Mapping[str, Any], catalog: Catalog) -> list[SampleResult]:
     if check.rule is None:
         return []
@@ -50,12 +58,13 @@ def run_samples(check: Check, base_vars: Mapping[str, Any], catalog: Catalog) ->
     results = []
     for expected in EXPECTED:
         for i, sample in enumerate(check.samples.get(expected, []) or [], 1):
-            texts = sample if isinstance(sample, Mapping) else {check.source: sample}
+            name, evidence = sample_parts(sample)
+            texts = evidence if isinstance(evidence, Mapping) else {check.source: evidence}
             doc = {"sources": {name: {"command": name, "rc": 0, "output": text, "sha256": sha256_text(text)}
                                for name, text in texts.items()}}  # fmt: skip
             out = check.rule(Context(f"sample-{expected}-{i}", variables, SourceCache(doc, catalog, platform)))
             detail = out.reason or f"expected {out.expected}; actual {out.actual}"
-            results.append(SampleResult(check.id, expected, i, out.status, detail))
+            results.append(SampleResult(check.id, expected, i, out.status, detail, name))
     return results
 
 

@@ -83,13 +83,14 @@ def test(check_ids: tuple[str, ...], platform: str | None, verbose: bool, fmt: s
     problems = unknown_refs(cat)
     if fmt == "json":
         click.echo(json.dumps({"samples": [{"check": r.check, "expected": r.expected, "index": r.index, "got": r.got,
-                                            "ok": r.ok, "detail": r.detail} for r in results],
+                                            "name": r.name, "ok": r.ok, "detail": r.detail} for r in results],
                                "reference_problems": problems}, ensure_ascii=False, indent=1))  # fmt: skip
         sys.exit(1 if bad or problems else 0)
     for r in results:
         if verbose or not r.ok:
             mark = "ok  " if r.ok else "FAIL"
-            click.echo(f"{mark} {r.check} {r.expected} sample #{r.index}: got {r.got}" +
+            label = f"#{r.index}" + (f" ({r.name})" if r.name else "")
+            click.echo(f"{mark} {r.check} {r.expected} sample {label}: got {r.got}" +
                        ("" if r.ok else f" ({r.detail})"))  # fmt: skip
     for p in problems:
         click.echo(f"FAIL {p}")
