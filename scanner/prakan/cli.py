@@ -1,17 +1,47 @@
-"""The `prakan` command line: one subcommand per stage."""
+"""The `prakan` command line: one subcommand per stage, one table of exit statuses."""
 
 from __future__ import annotations
 
-import sys
+import logging
+import signal
+import threading
+from typing import Any
 
 import click
 
 from prakan import __version__
+from prakan.commands.common import EXIT_INTERRUPTED, EXIT_STATUS_HELP, EXIT_USAGE
+
+log = logging.getLogger("prakan")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PrakanGroup(click.Group):
+    """The one place where usage errors become status 3 and Ctrl-C becomes 130, for every command."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_USAGE
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:  # a subcommand's options, and UsageFailure
+            exc.exit_code = EXIT_USAGE
+            raise
+        except KeyboardInterrupt:
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # exiting: another press must not turn 130 into a kill
+            click.echo("\ninterrupted (Ctrl-C)", err=True)
+            raise SystemExit(EXIT_INTERRUPTED) from None
+
+
+@click.group(cls=PrakanGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_STATUS_HELP)
 @click.version_option(__version__, prog_name="prakan")
-def cli() -> None:
+@click.option("-v", "--verbose", count=True, help="Diagnostics on standard error (-v info, -vv debug).")
+def cli(verbose: int) -> None:
     """Prakan (ปราการ): harden and verify Thai government networks.
 
     \b
@@ -23,6 +53,21 @@ def cli() -> None:
       checks    list, show, test and map the control catalog
       evidence  import configuration backups as evidence
     """
+    configure_logging(verbose)
+
+
+def configure_logging(verbose: int) -> None:
+    """Prakan's loggers and the libraries' (paramiko, netmiko) go to standard error, warnings and up by
+    default, so a library's traceback never reaches the terminal unasked."""
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # paramiko logs a full traceback at ERROR for every failed negotiation; the collector reports it itself
+    for noisy in ("paramiko", "netmiko"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose >= 2 else logging.CRITICAL)
 
 
 def _register() -> None:
@@ -42,11 +87,7 @@ _register()
 
 
 def main() -> None:
-    try:
-        cli.main(standalone_mode=True)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+    cli.main(prog_name="prakan")
 
 
 if __name__ == "__main__":

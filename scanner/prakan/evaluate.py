@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from prakan import __version__
 from prakan.catalog import Catalog, Check
+from prakan.clock import utc_text
 from prakan.evidence import MANIFEST, EvidenceFormatError, host_files, load_host, sha256_text
 from prakan.parse import KeyValues, ParseError
 from prakan.rules import Context, EvidenceUnavailable, Outcome
@@ -266,7 +267,7 @@ def run_metadata(catalog: Catalog, evidence_dir: Path, inventory: str | None) ->
     return {
         "tool": "prakan",
         "version": __version__,
-        "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "started_at": utc_text(),
         "catalog": {"version": catalog.version, "sha256": catalog.sha256, "checks": len(catalog.checks)},
         "evidence_dir": str(evidence_dir),
         "inventory": inventory,

@@ -18,11 +18,11 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from prakan import __version__
+from prakan.clock import utc_text
 
 FORMAT = "prakan-evidence"
 VERSION = 1
@@ -31,7 +31,7 @@ RESULTS = "results.json"  # `prakan scan` writes results beside the evidence by 
 
 
 def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_text()
 
 
 def sha256_text(text: str) -> str:

@@ -11,10 +11,10 @@ import ipaddress
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from prakan.clock import utc_from_timestamp
 from prakan.evidence import HostEvidence, SourceResult, now, write_host, write_manifest
 
 SUPPORTED = {"cisco_ios": ("running_config", "show running-config")}
@@ -110,7 +110,7 @@ def import_configs(
         if _RANCID_TYPE.search(text):
             text = "\n".join(ln for ln in text.splitlines() if not ln.startswith("!RANCID-"))
         redacted, _count = redact_text(text, platform, key)
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        mtime = utc_from_timestamp(path.stat().st_mtime)
         result = SourceResult(command=command, output=redacted, rc=0, collected_at=mtime, error=problem)
         ev = HostEvidence(host=host, platform=platform, sources={source: result}, collected_at=mtime, method="import",
                           facts={"imported_from": path.name})  # fmt: skip

@@ -136,7 +136,7 @@ def test_scan_exit_status() -> None:
     assert exit_status(_results(failing, down), "critical")[0] == 2  # 2 wins over 1
 
 
-def test_usage_errors_exit_3_for_scan_and_2_for_collect(tmp_path: Path) -> None:
+def test_usage_errors_exit_3_for_every_command(tmp_path: Path) -> None:
     runner = CliRunner()
     empty = tmp_path / "empty.yml"
     empty.write_text("all:\n  children:\n    nobody: {}\n")
@@ -145,8 +145,11 @@ def test_usage_errors_exit_3_for_scan_and_2_for_collect(tmp_path: Path) -> None:
         (["scan", "-i", str(tmp_path / "missing")], 3),
         (["scan", "-i", str(empty), "--fail-on", "urgent"], 3),
         (["scan", "-i", str(empty), "--evidence-dir", str(tmp_path / "ev")], 3),
-        (["collect", "-i", str(empty), "--evidence-dir", str(tmp_path / "ev")], 2),
-        (["collect", "--timeout", "0"], 2),
+        (["collect", "-i", str(empty), "--evidence-dir", str(tmp_path / "ev")], 3),
+        (["collect", "--timeout", "0"], 3),
+        (["evaluate", "--evidence-dir", str(tmp_path / "missing")], 3),
+        (["lint", str(tmp_path / "missing")], 3),
+        (["checks", "show", "NO-SUCH-001"], 3),
     ]:
         res = runner.invoke(cli, args)
         assert res.exit_code == code, (args, res.output)
@@ -157,7 +160,7 @@ def test_the_sample_department_is_never_contacted(tmp_path: Path) -> None:
     """The bundled inventory is data: collect and scan refuse it before opening any connection."""
     from prakan.paths import SAMPLE_INVENTORY
 
-    for command, code in (("collect", 2), ("scan", 3)):
+    for command, code in (("collect", 3), ("scan", 3)):
         result = CliRunner().invoke(cli, [command, "-i", str(SAMPLE_INVENTORY), "--limit", "bkk-hq-r1",
                                           "--evidence-dir", str(tmp_path / command)])  # fmt: skip
         assert result.exit_code == code and "data only" in result.output, result.output

@@ -74,7 +74,7 @@ def test_corrupt_known_hosts_is_a_usage_error_on_the_cli(tmp_path: Path) -> None
     inv = _inventory(tmp_path, "r1")
     kh = tmp_path / "kh"
     kh.write_text("@revoked * ssh-rsa =broken=\n")
-    for command, code in (("collect", 2), ("scan", 3)):
+    for command, code in (("collect", 3), ("scan", 3)):
         res = CliRunner().invoke(cli, [command, "-i", str(inv), "--known-hosts", str(kh),
                                        "--evidence-dir", str(tmp_path / command)])  # fmt: skip
         assert res.exit_code == code and f"{kh}, line 1: not a valid known_hosts entry" in res.output, res.output
@@ -148,7 +148,7 @@ def test_evidence_dir_that_cannot_be_created_is_a_usage_error(tmp_path: Path) ->
     inv = _inventory(tmp_path, "r1")
     blocker = tmp_path / "regular_file"
     blocker.write_text("")
-    for command, code in (("collect", 2), ("scan", 3)):
+    for command, code in (("collect", 3), ("scan", 3)):
         res = CliRunner().invoke(cli, [command, "-i", str(inv), "--evidence-dir", str(blocker / "ev"),
                                        "--known-hosts", str(tmp_path / "kh")], env=_env(tmp_path))  # fmt: skip
         assert res.exit_code == code, res.output
@@ -158,7 +158,7 @@ def test_evidence_dir_that_cannot_be_created_is_a_usage_error(tmp_path: Path) ->
 @pytest.mark.parametrize("name", ["manifest", "results", "Results", ".hidden"])
 def test_host_names_that_would_clash_with_run_files_are_refused(tmp_path: Path, name: str) -> None:
     inv = _inventory(tmp_path, "r1", name)
-    for command, code in (("collect", 2), ("scan", 3)):
+    for command, code in (("collect", 3), ("scan", 3)):
         res = CliRunner().invoke(cli, [command, "-i", str(inv), "--evidence-dir", str(tmp_path / command)],
                                  env=_env(tmp_path))  # fmt: skip
         assert res.exit_code == code and f"host names that cannot be evidence files: {name!r}" in res.output

@@ -25,7 +25,7 @@ def test_list_show_and_test() -> None:
     code, out = run("test", "LNX-SSH-004", "IOS-MGMT-010")
     assert code == 0 and out.strip().endswith("(2 checks, 10 samples)") and " 0 failed" in out
     code, out = run("show", "NOPE-XXX-000")
-    assert code == 2 and "no check" in out
+    assert code == 3 and "no check" in out
 
 
 def test_coverage_lists_every_iso_control_and_cop_clause() -> None:
@@ -40,7 +40,7 @@ def test_coverage_lists_every_iso_control_and_cop_clause() -> None:
     tiers = {r["id"]: r for r in rows if r["framework"] == "ncsa_min_std_2566"}
     assert {"low", "medium", "high"} <= set(tiers)
     code, _ = run("coverage", "--framework", "nope")
-    assert code == 2
+    assert code == 3
 
 
 @pytest.mark.parametrize(("bad", "why"), [("command: configure terminal", "only run `show` commands"),

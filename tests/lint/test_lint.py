@@ -18,7 +18,7 @@ import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 from click.testing import CliRunner
 from prakan.lint import loader
-from prakan.lint.command import lint
+from prakan.cli import cli
 from prakan.lint.findings import RULES
 from prakan.paths import ROOT
 
@@ -28,7 +28,7 @@ CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.yml").is_file(
 
 def run(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     monkeypatch.chdir(cwd)
-    result = CliRunner().invoke(lint, args, catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["lint", *args], catch_exceptions=False)
     return result.exit_code, result.stdout
 
 
@@ -198,9 +198,18 @@ def test_strict_fails_on_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert run(["inventory", "--strict"], case, monkeypatch)[0] == 1
 
 
-def test_usage_errors_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    assert run([str(tmp_path / "missing")], tmp_path, monkeypatch)[0] == 2
-    assert run([".", "--format", "xml"], tmp_path, monkeypatch)[0] == 2
+def test_usage_errors_exit_3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert run([str(tmp_path / "missing")], tmp_path, monkeypatch)[0] == 3
+    assert run([".", "--format", "xml"], tmp_path, monkeypatch)[0] == 3
+    assert run(["-i", str(tmp_path / "missing")], tmp_path, monkeypatch)[0] == 3
+
+
+def test_inventory_by_option_argument_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    case = CORPUS / "inv018_duplicate_key"
+    assert run(["-i", "inventory", "--strict"], case, monkeypatch)[0] == 1
+    monkeypatch.setenv("PRAKAN_INVENTORY", "inventory")
+    assert run(["--strict"], case, monkeypatch)[0] == 1
+    assert run(["-i", "inventory", "elsewhere"], case, monkeypatch)[0] == 3
 
 
 def _vaulted_case(tmp_path: Path, password: str) -> Path:

@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from prakan.catalog import Catalog
+from prakan.clock import run_id
 from prakan.collect import linux, netdev
 from prakan.collect.base import RETRIES, CollectError, HostContext
 from prakan.collect.credentials import CredentialError, target_for
@@ -34,10 +34,6 @@ WORKER_WAIT = 10.0  # after Ctrl-C, how long aborted hosts get to finish (their 
 RESERVED_NAMES = {Path(MANIFEST).stem, Path(RESULTS).stem}
 Collector = Callable[..., HostEvidence]
 COLLECTORS: dict[str, Collector] = {"linux": linux.collect, "cisco_ios": netdev.collect}
-
-
-def run_id() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def bad_host_names(names: Iterable[str]) -> dict[str, str]:

@@ -9,10 +9,13 @@ from pathlib import Path
 import click
 
 from prakan.checktest import run_all
-from prakan.commands.common import UsageFailure, catalog_option, catalog_or_fail
+from prakan.commands.common import UsageFailure, catalog_option, catalog_or_fail, lang_option
 from prakan.coverage import coverage, unknown_refs
 
-fmt_option = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+# "table" is the old spelling of "text", kept for one release
+fmt_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "table"]), default="text", show_default=True
+)
 
 
 @click.group()
@@ -26,8 +29,9 @@ def checks() -> None:
 @click.option("--kind", type=click.Choice(["automated", "manual"]))
 @fmt_option
 @catalog_option
+@lang_option
 def list_checks(platform: str | None, framework: str | None, kind: str | None, fmt: str,
-                catalog_path: Path | None) -> None:  # fmt: skip
+                catalog_path: Path | None, lang: str) -> None:  # fmt: skip
     """List checks, one per line: id, severity, platforms, title."""
     cat = catalog_or_fail(catalog_path)
     rows = [c for c in sorted(cat.checks.values(), key=lambda c: c.id)
@@ -38,7 +42,7 @@ def list_checks(platform: str | None, framework: str | None, kind: str | None, f
                                 "title": dict(c.title), "refs": c.refs} for c in rows], ensure_ascii=False, indent=1))
         return
     for c in rows:
-        click.echo(f"{c.id:<13} {c.severity:<8} {c.kind:<9} {','.join(c.platforms):<12} {c.title['en']}")
+        click.echo(f"{c.id:<13} {c.severity:<8} {c.kind:<9} {','.join(c.platforms):<12} {c.title[lang]}")
     click.echo(f"{len(rows)} checks", err=True)
 
 
@@ -104,7 +108,8 @@ def test(check_ids: tuple[str, ...], platform: str | None, verbose: bool, fmt: s
 @click.option("--status", type=click.Choice(["automated", "manual", "not_covered"]), help="Only clauses in this state.")
 @fmt_option
 @catalog_option
-def coverage_cmd(framework: str | None, status: str | None, fmt: str, catalog_path: Path | None) -> None:
+@lang_option
+def coverage_cmd(framework: str | None, status: str | None, fmt: str, catalog_path: Path | None, lang: str) -> None:
     """For every framework clause: the automated and manual checks behind it, or `not_covered`."""
     cat = catalog_or_fail(catalog_path)
     if framework and framework not in cat.frameworks:
@@ -116,7 +121,7 @@ def coverage_cmd(framework: str | None, status: str | None, fmt: str, catalog_pa
     width = max((len(r.id) for r in rows), default=8)
     for r in rows:
         checks_txt = ", ".join(r.automated + r.manual) or "-"
-        click.echo(f"{r.framework:<17} {r.id:<{width}} {r.status:<12} {r.title.get('en', '')[:50]:<50} {checks_txt}")
+        click.echo(f"{r.framework:<17} {r.id:<{width}} {r.status:<12} {(r.title.get(lang) or r.title.get('en', ''))[:50]:<50} {checks_txt}")
     totals: dict[str, int] = {}
     for r in rows:
         totals[r.status] = totals.get(r.status, 0) + 1

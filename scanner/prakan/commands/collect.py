@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import tempfile
 from collections.abc import Callable
@@ -13,57 +12,31 @@ from typing import Any
 import click
 
 from prakan.catalog import Catalog
-from prakan.commands.common import UsageFailure, catalog_option, catalog_or_fail, inventory_or_fail
+from prakan.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    RunFailure,
+    UsageFailure,
+    catalog_option,
+    catalog_or_fail,
+    default_inventory,
+    forks_option,
+    inventory_option,
+    inventory_or_fail,
+    limit_option,
+    timeout_option,
+    vault_option,
+)
 from prakan.evidence import MANIFEST
 
-EXIT_INTERRUPTED = 130
 
-
-class RunFailure(click.ClickException):
-    """The run could not record its evidence (an I/O error such as a full disk): exit 2 for both
-    commands, since the evidence is incomplete; never a usage error."""
-
-    exit_code = 2
-
-
-def interruptible(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Ctrl-C anywhere in the command exits 130, not click's "Aborted!" with status 1."""
-
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return f(*args, **kwargs)
-        except KeyboardInterrupt:
-            from prakan.collect.runner import ignore_sigint
-
-            ignore_sigint()  # exiting now: another press must not turn 130 into a kill by SIGINT
-            click.echo("\ninterrupted (Ctrl-C)", err=True)
-            raise SystemExit(EXIT_INTERRUPTED) from None
-
-    return wrapper
-
-
-def _options(f: Callable[..., Any]) -> Callable[..., Any]:
+def collect_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The options `collect` and `scan` share."""
     decorators = [
-        click.option(
-            "-i",
-            "--inventory",
-            "inventory_path",
-            type=click.Path(path_type=Path, exists=True),
-            help="Ansible inventory (default: $PRAKAN_INVENTORY, else ./inventory).",
-        ),
-        click.option("--limit", help="Ansible host pattern, e.g. 'site_bkk_hq:&platform_linux'."),
-        click.option(
-            "--forks", type=click.IntRange(1, 500), default=10, show_default=True, help="Hosts collected in parallel."
-        ),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(1, 3600),
-            default=60,
-            show_default=True,
-            help="Seconds allowed per host (connect and every command); a slower host is an error.",
-        ),
+        inventory_option(),
+        limit_option,
+        forks_option,
+        timeout_option,
         click.option(
             "--evidence-dir",
             type=click.Path(path_type=Path, file_okay=False),
@@ -80,11 +53,7 @@ def _options(f: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Record the key of a host seen for the first time instead of refusing it.",
         ),
-        click.option(
-            "--vault-password-file",
-            type=click.Path(path_type=Path, dir_okay=False, exists=True),
-            help="Decrypts vault values (ansible_password, ansible_become_password).",
-        ),
+        vault_option,
         click.option("-q", "--quiet", is_flag=True, help="No per-host progress on standard error."),
         catalog_option,
     ]
@@ -93,7 +62,6 @@ def _options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-collect_options = _options
 
 
 @dataclass
@@ -102,16 +70,6 @@ class Collected:
     manifest: dict[str, Any]
     inventory: Any
     catalog: Catalog
-
-
-def inventory_path_or_default(path: Path | None) -> Path:
-    if path is not None:
-        return path
-    env = os.environ.get("PRAKAN_INVENTORY")
-    candidate = Path(env) if env else Path("inventory")
-    if not candidate.exists():
-        raise UsageFailure("no inventory: pass -i INVENTORY (or set PRAKAN_INVENTORY)")
-    return candidate
 
 
 def prepare_evidence_dir(path: Path) -> None:
@@ -134,7 +92,7 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
     from prakan.redact import key_path, redaction_key
 
     cat = catalog_or_fail(catalog_path)
-    inv_path = inventory_path_or_default(inventory_path)
+    inv_path = default_inventory(inventory_path)
     inv = inventory_or_fail(inv_path, limit, vault_password_file)
     if not inv.hosts:
         raise UsageFailure(f"inventory {inv_path}: no hosts selected")
@@ -192,7 +150,7 @@ def print_plan(inventory_path: Path | None, limit: str | None, vault_password_fi
                catalog_path: Path | None) -> None:  # fmt: skip
     """The selected hosts and the exact commands each platform would get: nothing connects."""
     cat = catalog_or_fail(catalog_path)
-    inv_path = inventory_path_or_default(inventory_path)
+    inv_path = default_inventory(inventory_path)
     inv = inventory_or_fail(inv_path, limit, vault_password_file)
     by_platform: dict[str, list[str]] = {}
     for name, host in sorted(inv.hosts.items()):
@@ -211,20 +169,19 @@ def print_plan(inventory_path: Path | None, limit: str | None, vault_password_fi
     is_flag=True,
     help="Print the selected hosts and the exact commands they would get; connect to nothing.",
 )
-@interruptible
 def collect(dry_run: bool, **kwargs: Any) -> None:
     """Collect read-only evidence from every selected host over SSH.
 
     Only the commands named in the catalog's evidence sources can be sent (see --dry-run).
 
     \b
-    Exit status: 0 every host collected; 1 some hosts in error (each still has an
-    evidence file saying why); 2 usage error, or evidence that could not be written
-    (I/O error); 130 interrupted (Ctrl-C).
+    Exit status: 0 every host collected; 1 some hosts not collected (each still has
+    an evidence file saying why); 2 evidence that could not be written (I/O error);
+    3 usage error; 130 interrupted (Ctrl-C).
     """
     if dry_run:
         print_plan(kwargs["inventory_path"], kwargs["limit"], kwargs["vault_password_file"], kwargs["catalog_path"])
         return
     result = run_collect(**kwargs)
     if result.manifest["failed"]:
-        raise SystemExit(1)
+        raise SystemExit(EXIT_FINDINGS)

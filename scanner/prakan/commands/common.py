@@ -1,8 +1,11 @@
-"""Options and helpers shared by the subcommands."""
+"""What every subcommand shares: the exit statuses, the option vocabulary, and loading helpers."""
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +13,38 @@ import click
 
 from prakan.catalog import Catalog, CatalogError, load_catalog
 
+# One table for every command (also in the README and `prakan --help`).
+EXIT_OK, EXIT_FINDINGS, EXIT_NOT_ASSESSED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_STATUS_HELP = """\b
+Exit status (every command):
+  0    ok: nothing to report
+  1    findings: failing checks, lint errors, hosts not collected
+  2    not assessable: hosts or checks in error, output that could not be written
+  3    usage error: bad option, inventory, catalog, results or evidence file
+  130  interrupted (Ctrl-C)"""
+
 
 class UsageFailure(click.ClickException):
-    """A clear error about the user's input; exit status 2 (3 for `scan`, which sets it)."""
+    """A clear error about the user's input (exit 3)."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
+
+
+class RunFailure(click.ClickException):
+    """The run could not record its output (an I/O error such as a full disk): the result is incomplete."""
+
+    exit_code = EXIT_NOT_ASSESSED
+
+
+def default_inventory(path: Path | None) -> Path:
+    """`-i` if given, else $PRAKAN_INVENTORY, else ./inventory."""
+    if path is not None:
+        return path
+    env = os.environ.get("PRAKAN_INVENTORY")
+    candidate = Path(env) if env else Path("inventory")
+    if not candidate.exists():
+        raise UsageFailure(f"no inventory at {candidate}: pass -i INVENTORY (or set PRAKAN_INVENTORY)")
+    return candidate
 
 
 def catalog_or_fail(path: Path | None) -> Catalog:
@@ -66,13 +96,76 @@ def evaluate_to(
         raise UsageFailure(str(exc)) from exc
 
 
-def summary_line(summary: dict[str, Any]) -> str:
+_SUMMARY = {
+    "en": ("{hosts} hosts ({errors} in error): ", {}),
+    "th": (
+        "{hosts} โฮสต์ (ประเมินไม่ได้ {errors}): ",
+        {"pass": "ผ่าน", "fail": "ไม่ผ่าน", "error": "ประเมินไม่ได้", "not_applicable": "ไม่เกี่ยวข้อง",
+         "manual": "ตรวจด้วยบุคคล", "waived": "ได้รับยกเว้น"},
+    ),
+}  # fmt: skip
+
+
+def summary_line(summary: dict[str, Any], lang: str = "en") -> str:
+    head, words = _SUMMARY[lang]
     by = summary["by_status"]
-    return f"{summary['hosts']} hosts ({summary['hosts_in_error']} in error): " + ", ".join(
-        f"{k} {v}" for k, v in by.items())
+    return head.format(hosts=summary["hosts"], errors=summary["hosts_in_error"]) + ", ".join(
+        f"{words.get(k, k)} {v}" for k, v in by.items()
+    )
 
 
+def renamed(old: str, param: str, new: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Keep an old option spelling for one release: hidden, it fills `param` and says what replaces it."""
+    hidden = f"_renamed_{param}"
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            value = kwargs.pop(hidden)
+            if value not in (None, ()):
+                click.echo(f"note: {old} is now {new}; the old spelling goes in the next release", err=True)
+                current = kwargs.get(param)
+                if isinstance(value, tuple):
+                    kwargs[param] = tuple(current or ()) + value
+                elif current is None:
+                    kwargs[param] = value
+            return f(*args, **kwargs)
+
+        return click.option(old, hidden, hidden=True, **_option_like(f, param))(wrapper)
+
+    return decorate
+
+
+def _option_like(f: Callable[..., Any], param: str) -> dict[str, Any]:
+    """The type and multiplicity of the option `param` already declared on `f`."""
+    for p in getattr(f, "__click_params__", []):
+        if p.name == param:
+            return {"type": p.type, "multiple": getattr(p, "multiple", False)}
+    raise ValueError(f"no option {param!r} to rename")
+
+
+# The one vocabulary (as in ansible-playbook where the meaning is the same).
+def inventory_option(help: str = "Ansible inventory (default: $PRAKAN_INVENTORY, else ./inventory).") -> Any:
+    return click.option("-i", "--inventory", "inventory_path", type=click.Path(path_type=Path, exists=True), help=help)
+
+
+limit_option = click.option("-l", "--limit", help="Ansible host pattern, e.g. 'site_bkk_hq:&platform_linux'.")
+forks_option = click.option(
+    "-f", "--forks", type=click.IntRange(1, 500), default=10, show_default=True, help="Hosts collected in parallel."
+)
+timeout_option = click.option(
+    "-T", "--timeout", type=click.FloatRange(1, 3600), default=60, show_default=True,
+    help="Seconds allowed per host (connect and every command); a slower host is an error.",
+)  # fmt: skip
+vault_option = click.option(
+    "--vault-password-file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    envvar="ANSIBLE_VAULT_PASSWORD_FILE",
+    help="Decrypt vault values with this password file (or script), as ansible does.",
+)  # fmt: skip
+lang_option = click.option(
+    "--lang", type=click.Choice(["en", "th"]), default="en", show_default=True, help="Language of what is printed."
+)
 catalog_option = click.option(
     "--catalog", "catalog_path", type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Control catalog directory (default: the bundled checks/).",
+    help="Control catalog directory (default: the catalog inside the prakan package).",
 )  # fmt: skip

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from prakan.commands.common import UsageFailure, inventory_or_fail
+from prakan.clock import run_id
+from prakan.commands.common import UsageFailure, inventory_option, inventory_or_fail
 from prakan.importer import SUPPORTED, import_configs
 
 
@@ -19,14 +19,13 @@ def evidence() -> None:
 @evidence.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @click.option("--platform", required=True, type=click.Choice(sorted(SUPPORTED)), help="Platform of the configurations.")
-@click.option("-i", "--inventory", "inventory_path", type=click.Path(path_type=Path, exists=True),
-              help="Match files to inventory hosts (by file name, `hostname` line, or management address).")
+@inventory_option("Match files to inventory hosts (by file name, `hostname` line, or management address).")
 @click.option("--evidence-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Where to write evidence (default: evidence/import-<timestamp>).")
 def import_cmd(paths: tuple[Path, ...], platform: str, inventory_path: Path | None, evidence_dir: Path | None) -> None:
     """Turn configuration backup files (one per device) into evidence, redacting secrets."""
     inv = inventory_or_fail(inventory_path) if inventory_path else None
-    out = evidence_dir or Path("evidence") / f"import-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    out = evidence_dir or Path("evidence") / f"import-{run_id()}"
     done = import_configs(paths, platform, out, inventory=inv)
     if not done:
         raise UsageFailure("no files found to import")

@@ -1,12 +1,8 @@
 """`prakan scan`: collect + evaluate in one run, with an exit status for the nightly job.
 
-Exit status:
-  0  compliant: no failing check at or above --fail-on, no host or check in error
-  1  checks fail at or above --fail-on
-  2  hosts in error (unreachable, refused host key, timeout), or checks in `error` at or above --fail-on
-  2  also: evidence or results that could not be written (I/O error, e.g. a full disk)
-  3  usage error (bad option, inventory, catalog, waivers, evidence directory)
-  130 interrupted (Ctrl-C), at any point
+Exit status (the table all commands share, `prakan --help`): 0 compliant; 1 checks fail at or above
+--fail-on; 2 hosts in error (unreachable, refused host key, timeout), checks in `error` at or above
+--fail-on, or evidence and results that could not be written; 3 usage error; 130 interrupted.
 When 1 and 2 both apply, 2 wins: a host we could not see may hide anything, so the blind spot is the
 more urgent signal for whoever reads the nightly job's status.
 """
@@ -19,28 +15,17 @@ from typing import Any
 import click
 
 from prakan.catalog import SEVERITIES
-from prakan.commands.collect import RunFailure, collect_options, interruptible, run_collect
-from prakan.commands.common import UsageFailure, evaluate_to, summary_line, waivers_or_fail
-
-EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 3
-
-
-class _ScanCommand(click.Command):
-    """Usage errors exit 3 for `scan` (2 is taken by 'hosts in error')."""
-
-    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
-        try:
-            return super().make_context(*args, **kwargs)
-        except click.UsageError as exc:
-            exc.exit_code = EXIT_USAGE
-            raise
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (UsageFailure, click.UsageError) as exc:
-            exc.exit_code = EXIT_USAGE
-            raise
+from prakan.commands.collect import collect_options, run_collect
+from prakan.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_NOT_ASSESSED,
+    EXIT_OK,
+    RunFailure,
+    evaluate_to,
+    lang_option,
+    summary_line,
+    waivers_or_fail,
+)
 
 
 def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, int]]:
@@ -53,11 +38,11 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
         "errors": sum(by.get("error", {}).get(s, 0) for s in gate),
     }
     if counts["hosts_in_error"] or counts["errors"]:
-        return EXIT_ERROR, counts
-    return (EXIT_FAIL if counts["failing"] else EXIT_OK), counts
+        return EXIT_NOT_ASSESSED, counts
+    return (EXIT_FINDINGS if counts["failing"] else EXIT_OK), counts
 
 
-@click.command(cls=_ScanCommand)
+@click.command()
 @collect_options
 @click.option(
     "-o",
@@ -78,8 +63,8 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
     show_default=True,
     help="Lowest severity of a failing check that makes the scan fail (exit 1).",
 )
-@interruptible
-def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs: Any) -> None:
+@lang_option
+def scan(output: Path | None, waivers_path: Path | None, fail_on: str, lang: str, **kwargs: Any) -> None:
     """Collect evidence and evaluate it: the nightly job.
 
     \b
@@ -100,7 +85,7 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs:
         raise RunFailure(f"cannot write results to {output}: {exc}") from exc
     status, counts = exit_status(summary, fail_on)
     click.echo(
-        summary_line(summary)
+        summary_line(summary, lang)
         + f" -> {output}\n"
         + f"exit {status}: {counts['failing']} failing and {counts['errors']} error result(s) at or above "
         + f"{fail_on}, {counts['hosts_in_error']} host(s) in error",

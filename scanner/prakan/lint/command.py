@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 import traceback
 from pathlib import Path
@@ -10,8 +11,20 @@ from pathlib import Path
 import click
 from ansible.errors import AnsibleError
 
+from prakan.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_NOT_ASSESSED,
+    EXIT_OK,
+    UsageFailure,
+    default_inventory,
+    inventory_option,
+    lang_option,
+    vault_option,
+)
 from prakan.lint.findings import Finding, Severity
 from prakan.lint.formats import FORMATS, junit, summary
+
+log = logging.getLogger(__name__)
 
 
 def lint_inventory(path: Path, vault_password_file: Path | None = None) -> list[Finding]:
@@ -35,32 +48,38 @@ def lint_inventory(path: Path, vault_password_file: Path | None = None) -> list[
 
 def exit_code(findings: list[Finding], strict: bool) -> int:
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    return 1 if any(f.severity in failing for f in findings) else 0
+    return EXIT_FINDINGS if any(f.severity in failing for f in findings) else EXIT_OK
 
 
 @click.command("lint")
-@click.argument("inventory", default="inventory/", type=click.Path(exists=True, path_type=Path))
+@click.argument("inventory_arg", required=False, metavar="[INVENTORY]", type=click.Path(exists=True, path_type=Path))
+@inventory_option()
 @click.option(
     "--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
     help="text for people; json; sarif (GitHub code scanning); junit (GitLab, Jenkins); github (workflow annotations).",
 )  # fmt: skip
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
-@click.option("--lang", type=click.Choice(["en", "th"]), default="en", show_default=True, help="Message language.")
-@click.option(
-    "--vault-password-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    envvar="ANSIBLE_VAULT_PASSWORD_FILE",
-    help="Decrypt vaulted files with this password file (or script), as ansible does.",
-)
+@lang_option
+@vault_option
 def lint(
-    inventory: Path, fmt: str, output: Path | None, strict: bool, lang: str, vault_password_file: Path | None
+    inventory_arg: Path | None,
+    inventory_path: Path | None,
+    fmt: str,
+    output: Path | None,
+    strict: bool,
+    lang: str,
+    vault_password_file: Path | None,
 ) -> None:
     """Lint an Ansible inventory: schema, addresses, sites, secrets.
 
-    Exit status: 0 clean (warnings allowed unless --strict), 1 findings that fail, 2 usage or
-    internal error. Rules are listed in docs/lint-rules.md.
+    The inventory is `-i INVENTORY` (or, as before, the first argument); default $PRAKAN_INVENTORY,
+    else ./inventory. Exit status: 0 clean (warnings allowed unless --strict), 1 findings that fail,
+    2 internal error (nothing was assessed), 3 usage error. Rules: docs/lint-rules.md.
     """
+    if inventory_arg is not None and inventory_path is not None and inventory_arg != inventory_path:
+        raise UsageFailure(f"two inventories given ({inventory_arg} and -i {inventory_path}); pass one")
+    inventory = default_inventory(inventory_path or inventory_arg)
     try:
         findings = lint_inventory(inventory, vault_password_file)
         rendered = junit(findings, lang, strict) if fmt == "junit" else FORMATS[fmt](findings, lang)
@@ -69,12 +88,14 @@ def lint(
         else:
             click.echo(rendered, nl=False)
     except AnsibleError as exc:  # e.g. a vault password script that fails: the user's setup, no traceback
-        click.echo(f"prakan lint: {exc.message}", err=True)
-        sys.exit(2)
-    except Exception as exc:  # fail closed with status 2: CI must not read a crash as clean
+        raise UsageFailure(f"prakan lint: {exc.message}") from exc
+    except OSError as exc:
+        raise UsageFailure(f"prakan lint: {exc}") from exc
+    except Exception as exc:  # fail closed: CI must not read a crash as clean
+        log.debug("lint crashed", exc_info=True)
         click.echo(f"prakan lint: internal error: {exc}", err=True)
         click.echo(traceback.format_exc(), err=True)
-        sys.exit(2)
+        sys.exit(EXIT_NOT_ASSESSED)
     counts = summary(findings)
     if fmt == "text" or output:
         click.echo(
