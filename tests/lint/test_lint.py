@@ -17,8 +17,8 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 from click.testing import CliRunner
-from prakan.lint import loader
 from prakan.cli import cli
+from prakan.lint import loader
 from prakan.lint.findings import RULES
 from prakan.paths import ROOT
 

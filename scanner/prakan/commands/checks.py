@@ -121,7 +121,8 @@ def coverage_cmd(framework: str | None, status: str | None, fmt: str, catalog_pa
     width = max((len(r.id) for r in rows), default=8)
     for r in rows:
         checks_txt = ", ".join(r.automated + r.manual) or "-"
-        click.echo(f"{r.framework:<17} {r.id:<{width}} {r.status:<12} {(r.title.get(lang) or r.title.get('en', ''))[:50]:<50} {checks_txt}")
+        title = (r.title.get(lang) or r.title.get("en", ""))[:50]
+        click.echo(f"{r.framework:<17} {r.id:<{width}} {r.status:<12} {title:<50} {checks_txt}")
     totals: dict[str, int] = {}
     for r in rows:
         totals[r.status] = totals.get(r.status, 0) + 1
