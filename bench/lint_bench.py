@@ -5,6 +5,8 @@ role / platform groups, one group_vars file per site, organisation and platform 
 temporary directory, runs `prakan lint` on it in a child process and prints wall time and the
 child's peak RSS. Goal: under 10 s and under 1 GiB.
 
+It also times `load_inventory` (the same loader without positions, as collect / evaluate use it).
+
     .venv/bin/python bench/lint_bench.py [--sites 2000] [--keep]
 """
 
@@ -140,6 +142,12 @@ def main() -> None:
         print(f"prakan lint: exit {proc.returncode}, findings {summary}")
         print(f"wall time: {wall:.2f} s (goal < 10 s)")
         print(f"peak RSS:  {peak_mib:.0f} MiB (goal < 1024 MiB)")
+        # the same loader without positions, as collect / evaluate / scan use it
+        probe = ("import sys, time; from prakan.inventory import load_inventory; t = time.perf_counter(); "
+                 "inv = load_inventory(sys.argv[1]); print(len(inv.hosts), round(time.perf_counter() - t, 2))")
+        loaded = subprocess.run([sys.executable, "-c", probe, str(inventory)], capture_output=True, text=True,
+                                check=True).stdout.split()
+        print(f"load_inventory (scanner model, no positions): {loaded[0]} hosts in {loaded[1]} s")
     finally:
         if args.keep:
             print(f"kept {tmp}")

@@ -18,7 +18,7 @@ import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 from click.testing import CliRunner
 from prakan.cli import cli
-from prakan.lint import loader
+from prakan.inventory import loader
 from prakan.lint.findings import RULES
 from prakan.paths import ROOT
 
@@ -304,7 +304,7 @@ def test_cli_subprocess_writes_sarif_file(tmp_path: Path) -> None:
 def test_merged_vars_match_the_scanner_inventory_loader() -> None:
     """The linter's own merge (it keeps where each value is written) agrees with prakan.inventory."""
     from prakan.inventory import load_inventory
-    from prakan.lint.loader import Loader
+    from prakan.inventory.loader import Loader
 
     mine = Loader(ROOT / "inventory").load()
     theirs = load_inventory(ROOT / "inventory")

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from prakan.inventory.model import Vaulted
+
 _REF = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
 _TRUE = {"true", "yes", "on", "1", "y", "t"}
 
@@ -45,7 +47,7 @@ def _value(hostvars: Mapping[str, Any], name: str, depth: int = 0) -> Any:
     value = hostvars.get(name)
     if value is None:
         return None
-    if type(value).__name__ == "EncryptedString":
+    if isinstance(value, Vaulted):
         raise CredentialError(f"{name} is vault-encrypted: pass --vault-password-file to decrypt it")
     if isinstance(value, str) and "{{" in value:
         m = _REF.match(value.strip())

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def lint_inventory(path: Path, vault_password_file: Path | None = None) -> list[Finding]:
     """Every finding for the inventory at `path`, sorted by file and position, without duplicates."""
-    from prakan.lint.loader import Loader  # ansible-core is slow to import; keep `prakan --help` fast
+    from prakan.inventory.loader import Loader  # ansible-core is slow to import; keep `prakan --help` fast
     from prakan.lint.rules import run_semantic
     from prakan.lint.schema import run_schema
 

@@ -15,9 +15,9 @@ from ansible.errors import AnsibleError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from prakan.inventory import SITE_PREFIX
+from prakan.inventory.loader import Group, Host, Inventory, Layer
+from prakan.inventory.positions import VAULT_TAG, Pos, is_null, items, walk_mappings
 from prakan.lint.findings import Finding, finding
-from prakan.lint.loader import Group, Host, Inventory, Layer
-from prakan.lint.positions import VAULT_TAG, Pos, is_null, items, walk_mappings
 
 SUPPORTED_PLATFORMS = ("linux", "cisco_ios")
 KNOWN_UNSUPPORTED_PLATFORMS = ("fortios", "huawei_vrp")

@@ -18,8 +18,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
+from prakan.inventory.loader import Host, Inventory, Layer
 from prakan.lint.findings import Finding, finding
-from prakan.lint.loader import Host, Inventory, Layer
 from prakan.lint.rules import is_secret_name
 from prakan.paths import SCHEMAS_DIR
 

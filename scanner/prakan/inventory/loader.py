@@ -1,13 +1,15 @@
-"""Load an inventory the way Ansible does, keeping where every variable is written.
+"""The one inventory loader: what Ansible makes of an inventory, and where each value is written.
 
-Hosts, groups, membership and inline vars come from ansible-core's InventoryManager (its yaml /
-ini inventory plugins); vault decryption from ansible's VaultLib; group_vars/ and host_vars/ files
-are found with DataLoader.find_vars_files and merged in Ansible's precedence order.
+Hosts, groups, membership and inline vars come from ansible-core's InventoryManager (its yaml and
+ini plugins only: see ansible_api.py); vault decryption from ansible's VaultLib; group_vars/ and
+host_vars/ files are found with DataLoader.find_vars_files and merged in Ansible's precedence order
+(tests compare the result with ansible-core's own VariableManager, host by host).
 
-Each YAML file is parsed once, with libyaml: the node tree gives positions (positions.py) and is
-constructed into data that the DataLoader handed to InventoryManager returns instead of parsing
-the file again. ansible-core's own YAML constructor tags every value with its origin and the
-plugin deep-copies the result, which costs seconds per 10,000 hosts; the lint needs neither.
+Each YAML file is read once (a regular file, bounded: files.py) and parsed once with libyaml. With
+`positions=True` (the linter) the node tree gives file:line:col for every key; the runtime model
+(model.py) skips it. The parsed data is handed to InventoryManager through the DataLoader instead
+of letting it parse the file again: ansible-core's own constructor tags every value with its origin
+and the plugin deep-copies the result, which costs seconds per 10,000 hosts.
 Load problems become findings, never exceptions.
 """
 
@@ -17,6 +19,7 @@ import difflib
 import os
 import pickle
 import re
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +28,29 @@ from typing import Any
 import yaml
 from ansible.errors import AnsibleError
 from ansible.inventory.helpers import sort_groups
-from ansible.inventory.manager import IGNORED, InventoryManager
 from ansible.parsing.dataloader import DataLoader
-from ansible.parsing.vault import EncryptedString, VaultLib, VaultSecret, get_file_vault_secret, is_encrypted
+from ansible.parsing.vault import (
+    EncryptedString,
+    VaultHelper,
+    VaultLib,
+    VaultSecret,
+    get_file_vault_secret,
+    is_encrypted,
+)
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from prakan.lint import ini
-from prakan.lint.findings import Finding, finding
-from prakan.lint.positions import (
+from prakan.inventory import ini
+from prakan.inventory.ansible_api import IGNORED_NAMES, SafeInventoryManager, deferred_warnings, processed_sources
+from prakan.inventory.files import (
+    UnsafeInput,
+    check_flow_depth,
+    check_tree,
+    read_regular,
+    with_large_stack,
+)
+from prakan.inventory.model import Vaulted
+from prakan.inventory.positions import (
     Document,
     InventoryIndex,
     Occurrence,
@@ -43,6 +60,7 @@ from prakan.lint.positions import (
     get,
     locate,
 )
+from prakan.lint.findings import Finding, finding
 
 YAML_EXTS = (".yml", ".yaml", ".json")
 FORK_ABOVE_BYTES = 1 << 20  # below this, one process is quicker than a fork and a pipe
@@ -50,20 +68,12 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAGIC = frozenset({"inventory_file", "inventory_dir"})  # set by Ansible, not written by the user
 
 
-class Vaulted(str):
-    """Stands for a `!vault` value: the linter validates it as a string and never decrypts it."""
-
-    __slots__ = ()
-
-
-VAULTED = Vaulted("<vault>")
-
-
 class _Constructor(SafeConstructor):
     """PyYAML's safe constructor plus Ansible's two tags: `!vault` (kept opaque) and `!unsafe`."""
 
-    def construct_vault(self, node: Node) -> Vaulted:
-        return VAULTED
+    def construct_vault(self, node: Node) -> EncryptedString:
+        # Ansible's own type: InventoryManager stores no other; to_plain() makes it a Vaulted
+        return EncryptedString(ciphertext=node.value if isinstance(node, ScalarNode) else "")
 
     def construct_timestamp(self, node: Node) -> Any:
         """An impossible date (2027-02-30) is an error at its node, as Ansible refuses the file."""
@@ -87,7 +97,13 @@ _Constructor.add_constructor(_TIMESTAMP, _Constructor.construct_timestamp)
 
 
 class _DataLoaderYaml(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """libyaml straight to data (no node tree kept), with the same two Ansible tags."""
+    """libyaml straight to data (no node tree kept), with the same two Ansible tags and the same
+    limits on depth and alias expansion (checked on the nodes, before any value is built)."""
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        check_tree(node)
+        return None if node is None else self.construct_document(node)
 
 
 _DataLoaderYaml.add_constructor("!vault", _Constructor.construct_vault)
@@ -122,12 +138,12 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 def to_plain(value: Any) -> Any:
     """Ansible's tagged values as builtins, for jsonschema and comparisons."""
     kind = type(value)
-    if kind in _SCALARS or value is VAULTED:
+    if kind in _SCALARS or kind is Vaulted:
         return value
     if kind is dict:
         return {k if type(k) is str else str(k): to_plain(v) for k, v in value.items()}
-    if isinstance(value, EncryptedString):
-        return VAULTED
+    if isinstance(value, EncryptedString):  # a value Ansible built itself (an INI source)
+        return Vaulted(VaultHelper.get_ciphertext(value, with_tags=False) or "")
     if isinstance(value, Mapping):
         return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -213,33 +229,73 @@ class Inventory:
     documents: list[Document] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     vault: VaultLib | None = None
+    selected: list[str] | None = None  # the hosts `limit` selects, in Ansible's order (None: no limit)
 
 
 def display_path(path: Path) -> str:
-    """Relative to the working directory (the repository root in CI) when inside it."""
+    """Relative to the working directory (the repository root in CI) when inside it. A link is shown
+    where it is written, not where it points."""
+    full = Path(os.path.abspath(path))
+    full = Path(os.path.realpath(full.parent)) / full.name
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return full.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return full.as_posix()
 
 
-def _inventory_files(path: Path) -> list[Path]:
-    """The files Ansible reads as inventory sources for `path` (same ignore rules)."""
-    if path.is_file():
-        return [path]
+def _inventory_files(path: Path) -> tuple[list[Path], list[Finding]]:
+    """The files Ansible reads as inventory sources for `path` (same ignore rules), and findings for
+    what cannot be read: special files, unreadable directories, symbolic-link loops."""
     found: list[Path] = []
-    for entry in sorted(os.listdir(path)):
-        if IGNORED.search(entry.encode()):
-            continue
-        full = path / entry
-        found.extend(_inventory_files(full) if full.is_dir() else [full])
-    return found
+    problems: list[Finding] = []
+    seen: set[str] = set()
+
+    def walk(here: Path) -> None:
+        real = os.path.realpath(here)
+        if real in seen:
+            problems.append(finding("INV000", (display_path(here), 1, 1), problem="a directory link loops back"))
+            return
+        seen.add(real)
+        try:
+            entries = sorted(os.listdir(here))
+        except OSError as exc:
+            problems.append(finding("INV000", (display_path(here), 1, 1), problem=f"cannot list: {exc.strerror}"))
+            return
+        for entry in entries:
+            if IGNORED_NAMES.search(entry.encode()):
+                continue
+            full = here / entry
+            try:
+                info = full.stat()
+            except OSError as exc:  # a dangling link, or a link loop
+                problems.append(finding("INV000", (display_path(full), 1, 1), problem=f"cannot read: {exc.strerror}"))
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                walk(full)
+            elif stat.S_ISREG(info.st_mode):
+                found.append(full)
+            else:
+                problems.append(finding("INV000", (display_path(full), 1, 1), problem="not a regular file"))
+
+    if path.is_dir():
+        walk(path)
+    elif path.is_file():  # a single inventory file; special files are refused when read
+        found.append(path)
+    else:
+        problems.append(finding("INV000", (display_path(path), 1, 1), problem="not a regular file"))
+    return found, problems
 
 
 class Loader:
-    def __init__(self, path: Path, vault_password_file: Path | None = None) -> None:
+    """Load once: `positions` for the linter (file:line:col of every key), `limit` as Ansible's."""
+
+    def __init__(
+        self, path: Path, vault_password_file: Path | None = None, positions: bool = True, limit: str | None = None
+    ) -> None:
         self.path = path
         self.base = path if path.is_dir() else path.parent
+        self.positions = positions
+        self.limit = limit
         self.dl = _ParsedLoader()
         secrets: list[tuple[str, VaultSecret]] = []
         if vault_password_file:
@@ -261,40 +317,55 @@ class Loader:
                         self._preparsed[os.path.realpath(path)] = parse_file(path, self.vault)
 
     def _read(self, path: Path, keep_data: bool = True) -> Document | None:
-        """Parse one file (positions and data); a problem becomes a finding and None."""
+        """Parse one file (positions if wanted, and data); a problem becomes a finding and None."""
         cached = self._preparsed.pop(os.path.realpath(path), None)
-        doc, data, problem = cached or parse_file(path, self.vault, data=keep_data)
+        if cached is None:
+            cached = parse_file(path, self.vault, nodes=self.positions, data=keep_data)
+        doc, data, problem = cached
         if problem is not None:
             self.inv.findings.append(problem)
             return None
+        doc = doc or Document(display_path(path), None)
         self.inv.documents.append(doc)
         self.dl.parsed[os.path.realpath(path)] = data
         return doc
 
     def load(self) -> Inventory:
-        files = _inventory_files(self.path)
+        """Load in a thread with a large stack: libyaml composes nested values recursively."""
+        if not self.path.exists():
+            self.inv.findings.append(finding("INV000", self.inv.root_pos, problem="inventory not found"))
+            return self.inv
+        return with_large_stack(self._load)
+
+    def _load(self) -> Inventory:
+        files, unreadable = _inventory_files(self.path)
+        self.inv.findings.extend(unreadable)
         yaml_bytes = sum(p.stat().st_size for p in files if p.suffix in YAML_EXTS)
         # a large inventory: Ansible's side runs in a forked child while this process maps positions
-        pending = self._snapshot_in_child(files) if yaml_bytes > FORK_ABOVE_BYTES and hasattr(os, "fork") else None
+        fork = self.positions and yaml_bytes > FORK_ABOVE_BYTES and hasattr(os, "fork")
+        pending = self._snapshot_in_child(files) if fork else None
         docs: dict[str, Document] = {}  # source -> where its groups and hosts are written
         ini_sources: set[str] = set()
         sources: list[str] = []
         for path in files:
-            if path.suffix not in YAML_EXTS:  # INI (scripts are Ansible's business, no positions)
+            if path.suffix not in YAML_EXTS:  # INI: Ansible's plugin reads it (positions: ini.py)
                 sources.append(str(path))
-                if not os.access(path, os.X_OK) and (doc := ini.document(path, display_path(path))):
+                if self.positions and (doc := ini.document(path, display_path(path))):
                     docs[str(path)] = doc
                     ini_sources.add(str(path))
                 continue
             doc = self._read(path, keep_data=pending is None)
-            if doc is None or doc.root is None:
+            if doc is None or (doc.root is None and self.dl.parsed.get(os.path.realpath(path)) is None):
                 continue  # unusable (a finding already) or empty (reported below if nothing has hosts)
             docs[str(path)] = doc
             sources.append(str(path))
         if pending:  # use the wait: parse group_vars/ and host_vars/ now
             self._preparse_vars_files()
-        snapshot, unreadable = pending() if pending else (_snapshot(self.dl, sources) if sources else None, [])
-        for source, problem in unreadable:  # built only by the child (e.g. an impossible date)
+        if pending:
+            snapshot, unreadable_data = pending()
+        else:
+            snapshot, unreadable_data = (_snapshot(self.dl, sources, self.limit) if sources else None), []
+        for source, problem in unreadable_data:  # built only by the child (e.g. an impossible date)
             if (doc := docs.pop(source, None)) is not None:
                 self.inv.findings.append(problem)
                 self.inv.documents.remove(doc)
@@ -303,10 +374,12 @@ class Loader:
         for source, doc in docs.items():
             if source in ini_sources and source not in refused:  # refused (INV020): maybe not INI at all
                 self.inv.documents.append(doc)
-            index.add_document(doc)  # Ansible may have kept the groups it read before refusing the file
+            if doc.root is not None:
+                index.add_document(doc)  # Ansible may have kept the groups it read before refusing the file
         if snapshot is not None:
             for source, problem in snapshot.failed:
                 self.inv.findings.append(finding("INV020", (display_path(Path(source)), 1, 1), problem=problem))
+            self.inv.selected = snapshot.selected
             self._build(snapshot, index)
         if not self.inv.hosts and not any(f.rule_id in ("INV000", "INV002", "INV020") for f in self.inv.findings):
             self.inv.findings.append(finding("INV001", self.inv.root_pos))
@@ -333,7 +406,7 @@ class Loader:
                             continue
                         self.dl.parsed[os.path.realpath(path)] = data
                     sources.append(str(path))
-                snapshot = _snapshot(self.dl, sources) if sources else None
+                snapshot = _snapshot(self.dl, sources, self.limit) if sources else None
                 with os.fdopen(write_fd, "wb") as out:
                     pickle.dump((snapshot, problems), out, protocol=pickle.HIGHEST_PROTOCOL)
                 status = 0
@@ -435,19 +508,14 @@ class Snapshot:
     groups: dict[str, dict[str, Any]]  # name -> inline vars
     hosts: dict[str, tuple[dict[str, Any], list[str]]]  # name -> (inline vars, its groups in merge order)
     failed: list[tuple[str, str]]  # (source, why) for sources Ansible refused
+    selected: list[str] | None = None  # hosts matching the limit pattern (None: no limit given)
 
 
-def _snapshot(dl: DataLoader, sources: list[str]) -> Snapshot:
+def _snapshot(dl: DataLoader, sources: list[str], limit: str | None = None) -> Snapshot:
     """Run InventoryManager, keeping the warnings it would print about bad sources as reasons."""
-    try:
-        from ansible._internal._display_utils import DeferredWarningContext
-    except ImportError:  # a newer ansible-core moved it: warnings then go to stderr as usual
-        manager, warnings = InventoryManager(loader=dl, sources=sources), []
-    else:
-        with DeferredWarningContext(variables={}) as ctx:
-            manager = InventoryManager(loader=dl, sources=sources)
-        warnings = ctx.get_warnings()
-    parsed = {os.path.realpath(s) for s in manager._inventory.processed_sources}
+    with deferred_warnings() as warnings:
+        manager = SafeInventoryManager(loader=dl, sources=sources)
+    parsed = {os.path.realpath(s) for s in processed_sources(manager)}
     failed = [(s, _source_problem(warnings, s)) for s in sources if os.path.realpath(s) not in parsed]
     groups = {name: to_plain(group.get_vars()) for name, group in manager.groups.items()}
     hosts = {
@@ -457,7 +525,11 @@ def _snapshot(dl: DataLoader, sources: list[str]) -> Snapshot:
         )
         for name, host in manager.hosts.items()
     }
-    return Snapshot(groups, hosts, failed)
+    selected = None
+    if limit:
+        manager.subset(limit)
+        selected = [h.name for h in manager.get_hosts("all")]
+    return Snapshot(groups, hosts, failed, selected)
 
 
 def parse_file(
@@ -470,7 +542,10 @@ def parse_file(
     for a hosts.yml of 20,000 hosts).
     """
     shown = display_path(path)
-    raw = path.read_bytes()
+    try:
+        raw = read_regular(path)
+    except UnsafeInput as exc:
+        return None, None, finding("INV000", (shown, 1, 1), problem=str(exc))
     encrypted = is_encrypted(raw)
     if encrypted:
         if not vault:
@@ -484,10 +559,14 @@ def parse_file(
     except UnicodeDecodeError as exc:
         return None, None, finding("INV000", (shown, 1, 1), problem=f"not UTF-8 text ({exc.reason})")
     try:
+        check_flow_depth(text)
         if not nodes:
             return None, yaml.load(text, Loader=_DataLoaderYaml), None  # a SafeLoader subclass
         root = compose(text)
+        check_tree(root)
         value = construct(root) if data else None
+    except UnsafeInput as exc:
+        return None, None, finding("INV000", (shown, 1, 1), problem=str(exc))
     except YamlSyntaxError as exc:
         line, col = (1, 1) if encrypted else (exc.line, exc.col)
         return None, None, finding("INV000", (shown, line, col), problem=exc.problem)
@@ -497,6 +576,8 @@ def parse_file(
         return None, None, finding("INV000", (shown, line, col), problem=str(exc.problem))
     except yaml.YAMLError as exc:
         return None, None, finding("INV000", (shown, 1, 1), problem=str(exc).splitlines()[0])
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of 100,000 digits
+        return None, None, finding("INV000", (shown, 1, 1), problem=f"a value cannot be read ({exc})")
     return Document(shown, root, encrypted), value, None
 
 

@@ -19,7 +19,7 @@ from ansible.plugins.inventory import detect_range, expand_hostname_range
 from yaml import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from prakan.lint.positions import Document
+from prakan.inventory.positions import Document
 
 _SECTION = re.compile(r"^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$")
 _GROUP_NAME = re.compile(r"^([^:\]\s]+)\s*(?:#.*)?$")
