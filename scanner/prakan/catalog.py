@@ -14,8 +14,9 @@ from typing import Any
 import jsonschema
 import yaml
 
+from prakan.checkfuncs import BUILTIN
 from prakan.paths import CHECKS_DIR, SCHEMAS_DIR
-from prakan.rules import RuleError, compile_rule, functions
+from prakan.rules import RuleError, compile_rule
 from prakan.rules.model import Rule
 from prakan.sources import Source, load_sources
 
@@ -145,7 +146,8 @@ def load_catalog(root: Path | None = None) -> Catalog:
         rule = None
         if data.get("kind", "automated") == "automated":
             try:
-                rule = compile_rule(data["rule"], source=data.get("source"), source_kinds=kinds, where=check_id)
+                rule = compile_rule(data["rule"], source=data.get("source"), source_kinds=kinds, functions=BUILTIN,
+                                    where=check_id)
             except RuleError as exc:
                 raise CatalogError(f"{path}: {exc}") from exc
             for name in _sources_of(data):
@@ -193,7 +195,7 @@ def _sources_of(data: Mapping[str, Any]) -> set[str]:
 
     walk(data.get("rule"))
     for name in _function_names(data.get("rule")):
-        found.update(functions.get(name, str(data.get("id"))).sources)
+        found.update(BUILTIN.get(name, str(data.get("id"))).sources)
     return found
 
 

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from lab.fakeios import SHOW_VERSION as FAKE_SHOW_VERSION
 from prakan.catalog import Catalog
+from prakan.checkfuncs import BUILTIN
 from prakan.checktest import default_sample_vars, run_all
 from prakan.evaluate import HostInfo, evaluate_host
 from prakan.evidence import SourceResult
 from prakan.rules import Context, EvidenceUnavailable, Outcome, compile_rule
-from prakan.rules import functions as rule_functions
 from prakan.sources import load_sources
 
 DATA = Path(__file__).parent / "data"
@@ -96,7 +96,7 @@ def _run(name: str, config: str, variables: Mapping[str, Any] | None = None, **a
 
     # Compiled as the catalog compiles it, so missing evidence or variables become `error` outcomes.
     rule = compile_rule({"function": name, "args": args}, source="running_config",
-                        source_kinds={"running_config": "config"}, where="test")  # fmt: skip
+                        source_kinds={"running_config": "config"}, functions=BUILTIN, where="test")  # fmt: skip
     return rule(Context("unit", variables or {}, load))
 
 
@@ -361,11 +361,11 @@ def test_functions_fail_closed_on_unusable_evidence() -> None:
         raise EvidenceUnavailable("was not collected")
 
     ctx = Context("unit", BANNER_VARS, missing)
-    names = [n for n in rule_functions.names() if n.startswith("ios_")]
+    names = [n for n in BUILTIN.names() if n.startswith("ios_")]
     assert len(names) >= 7
     for name in names:
         rule = compile_rule({"function": name}, source="running_config", source_kinds={"running_config": "config"},
-                            where="test")  # fmt: skip
+                            functions=BUILTIN, where="test")  # fmt: skip
         out = rule(ctx)
         assert out.status == "error" and "was not collected" in out.reason, name
 

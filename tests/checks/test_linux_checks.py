@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from prakan.catalog import Catalog, Check
+from prakan.checkfuncs import BUILTIN
 from prakan.checktest import default_sample_vars, run_all
 from prakan.evaluate import HostInfo, evaluate_host
 from prakan.evidence import SourceResult
@@ -94,7 +95,8 @@ def _call(name: str, source: str, kind: str, data: Any, **args: Any) -> Outcome:
         return data
 
     # Compiled as the catalog compiles it, so missing evidence becomes an `error` outcome.
-    rule = compile_rule({"function": name, "args": args}, source=source, source_kinds={source: kind}, where="test")
+    rule = compile_rule({"function": name, "args": args}, source=source, source_kinds={source: kind}, functions=BUILTIN,
+                        where="test")
     return rule(Context("unit", {}, load))
 
 

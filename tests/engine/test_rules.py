@@ -1,6 +1,7 @@
 from typing import Any
 
 import pytest
+from prakan.checkfuncs import BUILTIN
 from prakan.parse import parse_delimited, parse_ios_config, parse_kv
 from prakan.rules import Context, EvidenceUnavailable, RuleError, compile_rule
 
@@ -32,7 +33,7 @@ def ctx(sources: dict[str, Any], **variables: Any) -> Context:
 
 
 def run(rule: dict[str, Any], c: Context, source: str = "cfg") -> Any:
-    return compile_rule(rule, source=source, source_kinds=KINDS, where="T")(c)
+    return compile_rule(rule, source=source, source_kinds=KINDS, functions=BUILTIN, where="T")(c)
 
 
 KV = {"kv": parse_kv("maxauthtries 6\npermitrootlogin no\nciphers aes256-gcm@openssh.com,aes128-ctr\n")}
@@ -115,4 +116,4 @@ def test_combinators_fail_closed() -> None:
 )
 def test_malformed_rules_are_refused(rule: dict[str, Any]) -> None:
     with pytest.raises(RuleError):
-        compile_rule(rule, source="cfg", source_kinds=KINDS, where="T")
+        compile_rule(rule, source="cfg", source_kinds=KINDS, functions=BUILTIN, where="T")

@@ -1,3 +1,6 @@
-"""Built-in rule functions (the escape hatch); importing this package registers them."""
+"""Built-in rule functions (the escape hatch), joined into one registry."""
 
-from prakan.checkfuncs import cisco, linux  # noqa: F401
+from prakan.checkfuncs import cisco, linux
+from prakan.rules.functions import Registry
+
+BUILTIN: Registry = linux.FUNCTIONS | cisco.FUNCTIONS

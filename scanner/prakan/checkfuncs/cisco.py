@@ -15,8 +15,10 @@ from ipaddress import IPv4Address
 from prakan.parse import ConfigTree, Line
 from prakan.parse.ios import Node
 from prakan.redact import DEFAULT_COMMUNITIES, TOKEN
-from prakan.rules.functions import register
+from prakan.rules.functions import Registry
 from prakan.rules.model import Context, EvidenceUnavailable, Outcome, evidence_lines
+
+FUNCTIONS = Registry()
 
 REDACTED = re.compile(r"^<(?:redacted|removed|secret)[^>]*>$")  # Prakan, Oxidized and RANCID placeholders
 
@@ -49,7 +51,7 @@ def _squash(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-@register("ios_banner_text", sources=("running_config",))
+@FUNCTIONS.register("ios_banner_text", sources=("running_config",))
 def ios_banner_text(ctx: Context, *, source: str | None, banners: Sequence[str] = ("login", "motd"),
                     text_var: str = "prakan_approved.banner",
                     languages: Sequence[str] = ("th", "en")) -> Outcome:  # fmt: skip
@@ -92,7 +94,7 @@ def _kind(word: str, type_no: str | None) -> str:
     return f"{word} type {t} ({_TYPES.get(t, 'unknown')})"
 
 
-@register("ios_enable_secret_type", sources=("running_config",))
+@FUNCTIONS.register("ios_enable_secret_type", sources=("running_config",))
 def ios_enable_secret_type(ctx: Context, *, source: str | None, allowed: Sequence[int] = (8, 9)) -> Outcome:
     """`enable secret` is set with a strong hash type and no `enable password` exists."""
     tree = _tree(ctx, source)
@@ -108,7 +110,7 @@ def ios_enable_secret_type(ctx: Context, *, source: str | None, allowed: Sequenc
     return _outcome(has_secret and not bad, expected, actual, source, [n.line for n, _ in (bad or found)])
 
 
-@register("ios_user_secret_type", sources=("running_config",))
+@FUNCTIONS.register("ios_user_secret_type", sources=("running_config",))
 def ios_user_secret_type(ctx: Context, *, source: str | None, allowed: Sequence[int] = (8, 9)) -> Outcome:
     """Every local account stores a `secret` of a strong hash type (no `password`, no `nopassword`)."""
     tree = _tree(ctx, source)
@@ -154,7 +156,7 @@ def _community_acl(rest: str) -> str | None:
     return None
 
 
-@register("ios_snmp_community_acl", sources=("running_config",))
+@FUNCTIONS.register("ios_snmp_community_acl", sources=("running_config",))
 def ios_snmp_community_acl(ctx: Context, *, source: str | None) -> Outcome:
     """Every SNMP community is restricted by an IPv4 access list."""
     tree = _tree(ctx, source)
@@ -167,7 +169,7 @@ def ios_snmp_community_acl(ctx: Context, *, source: str | None) -> Outcome:
                     source, [n.line for n in (bad or [n for n, _ in found])])  # fmt: skip
 
 
-@register("ios_snmp_community_names", sources=("running_config",))
+@FUNCTIONS.register("ios_snmp_community_names", sources=("running_config",))
 def ios_snmp_community_names(ctx: Context, *, source: str | None, forbidden: Sequence[str] = ("public",)) -> Outcome:
     """No SNMP community is one of the well-known defaults in `forbidden`.
 
@@ -196,7 +198,7 @@ def ios_snmp_community_names(ctx: Context, *, source: str | None, forbidden: Seq
 _EXEC_TIMEOUT = re.compile(r"^exec-timeout (\d+)(?: (\d+))?$")
 
 
-@register("ios_line_exec_timeout", sources=("running_config",))
+@FUNCTIONS.register("ios_line_exec_timeout", sources=("running_config",))
 def ios_line_exec_timeout(ctx: Context, *, source: str | None, section: str = "^line vty ", max_minutes: int = 10,
                           default_minutes: int = 10, if_no_section: str = "fail") -> Outcome:  # fmt: skip
     """Every matching `line` has an idle timeout, non-zero and at most `max_minutes` (IOS default 10 0)."""
@@ -232,7 +234,7 @@ def _trusted(tree: ConfigTree) -> set[int]:
     return keys
 
 
-@register("ios_ntp_server_keys", sources=("running_config",))
+@FUNCTIONS.register("ios_ntp_server_keys", sources=("running_config",))
 def ios_ntp_server_keys(ctx: Context, *, source: str | None) -> Outcome:
     """Every `ntp server` names a key that is defined (`ntp authentication-key`) and trusted."""
     tree = _tree(ctx, source)
@@ -340,7 +342,7 @@ _OSPF_NET = re.compile(r"^network (\S+) (\S+) area (\S+)$")
 _OSPF_IF_AUTH = re.compile(r"^ip ospf authentication(?: (message-digest|key-chain (\S+)|null))?$")
 
 
-@register("ios_ospf_authentication", sources=("running_config",))
+@FUNCTIONS.register("ios_ospf_authentication", sources=("running_config",))
 def ios_ospf_authentication(ctx: Context, *, source: str | None) -> Outcome:
     """Every interface that can form an OSPF adjacency authenticates with message digest or a key chain.
 
@@ -481,7 +483,7 @@ def _named_eigrp(tree: ConfigTree, chains: set[str], notes: list[str], bad: list
     return members
 
 
-@register("ios_eigrp_authentication", sources=("running_config",))
+@FUNCTIONS.register("ios_eigrp_authentication", sources=("running_config",))
 def ios_eigrp_authentication(ctx: Context, *, source: str | None) -> Outcome:
     """Every interface that can form an EIGRP adjacency authenticates with a key chain (or HMAC-SHA-256).
 
@@ -564,7 +566,7 @@ def _has_password(opts: list[str], groups: list[_Scope], templates: dict[str, bo
     return False
 
 
-@register("ios_bgp_neighbor_passwords", sources=("running_config",))
+@FUNCTIONS.register("ios_bgp_neighbor_passwords", sources=("running_config",))
 def ios_bgp_neighbor_passwords(ctx: Context, *, source: str | None) -> Outcome:
     """Every BGP neighbour authenticates with a password: its own, its peer-group's or its session template's.
 

@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 
 from prakan.parse import ConfigTree, KeyValues, Line
-from prakan.rules.functions import register
+from prakan.rules.functions import Registry
 from prakan.rules.model import Context, EvidenceUnavailable, Outcome, evidence_lines
+
+FUNCTIONS = Registry()
 
 # apt names the origin of each candidate version in parentheses; only security suites count there.
 _APT_ORIGIN = re.compile(r"\(([^)]*)\)")
@@ -34,7 +36,7 @@ def _pending_name(manager: str, text: str) -> str:
     return parts[-1] if len(parts) >= 3 else text
 
 
-@register("pending_security_updates", sources=("pending_updates",))
+@FUNCTIONS.register("pending_security_updates", sources=("pending_updates",))
 def pending_security_updates(ctx: Context, *, source: str | None, max_age_days: int = 7) -> Outcome:
     """No security update is pending, judged from package lists that are present and fresh.
 
@@ -134,7 +136,7 @@ def _input_chains(tree: ConfigTree, source: str) -> list[_Chain]:
     return chains
 
 
-@register("nft_input_default_deny", sources=("firewall",))
+@FUNCTIONS.register("nft_input_default_deny", sources=("firewall",))
 def nft_input_default_deny(ctx: Context, *, source: str | None) -> Outcome:
     """Both IPv4 and IPv6 input are denied by default by some input base chain.
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from prakan.rules import functions
+from prakan.rules.functions import Registry
 from prakan.rules.model import Context, EvidenceUnavailable, Outcome, Rule, VarMissing
 from prakan.rules.primitives import compile_config, compile_key, compile_rows
 from prakan.rules.values import RuleError
@@ -88,6 +88,7 @@ def compile_rule(
     *,
     source: str | None,
     source_kinds: Mapping[str, str],
+    functions: Registry,
     where: str,
 ) -> Rule:
     """Compile `spec` (the `rule:` of a check); `source` is the check's default evidence source."""
@@ -99,12 +100,12 @@ def compile_rule(
         if not isinstance(parts, list) or not parts:
             raise RuleError(f"{where}: `{op}` needs a non-empty list of rules")
         src = spec.get("source", source)
-        rules = [compile_rule(p, source=src, source_kinds=source_kinds, where=f"{where}.{op}[{i}]")
+        rules = [compile_rule(p, source=src, source_kinds=source_kinds, functions=functions, where=f"{where}.{op}[{i}]")
                  for i, p in enumerate(parts)]  # fmt: skip
         return AllOf(rules) if op == "all" else AnyOf(rules)
     if "not" in spec:
         return Not(compile_rule(spec["not"], source=spec.get("source", source), source_kinds=source_kinds,
-                                where=f"{where}.not"))  # fmt: skip
+                                functions=functions, where=f"{where}.not"))  # fmt: skip
     if "function" in spec:
         fn = functions.get(spec["function"], where)
         args = dict(spec.get("args") or {})

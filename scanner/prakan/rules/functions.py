@@ -1,7 +1,9 @@
-"""The escape hatch: Python functions for what YAML cannot say, registered by name.
+"""The escape hatch: Python functions for what YAML cannot say, looked up by name in a registry.
 
 A function receives the Context, the rule's `source` (may be None) and the rule's `args`, and
-returns an Outcome. Register with `@register("name", sources=(...))`.
+returns an Outcome. A module of functions owns a `Registry` and registers into it explicitly
+(`@FUNCTIONS.register("name", sources=(...))`); `prakan.checkfuncs.BUILTIN` joins them, and the
+catalog passes it to the rule compiler. Importing a module registers nothing anywhere else.
 """
 
 from __future__ import annotations
@@ -20,28 +22,34 @@ class Function:
     sources: tuple[str, ...]
 
 
-_REGISTRY: dict[str, Function] = {}
+class Registry:
+    """Rule functions by name."""
 
+    def __init__(self, functions: dict[str, Function] | None = None) -> None:
+        self._functions: dict[str, Function] = dict(functions or {})
 
-def register(name: str, sources: tuple[str, ...] = ()) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
-    def wrap(func: Callable[..., Outcome]) -> Callable[..., Outcome]:
-        if name in _REGISTRY:
-            raise RuntimeError(f"rule function `{name}` registered twice")
-        _REGISTRY[name] = Function(name, func, sources)
-        return func
+    def register(
+        self, name: str, sources: tuple[str, ...] = ()
+    ) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
+        def wrap(func: Callable[..., Outcome]) -> Callable[..., Outcome]:
+            if name in self._functions:
+                raise RuntimeError(f"rule function `{name}` registered twice")
+            self._functions[name] = Function(name, func, sources)
+            return func
 
-    return wrap
+        return wrap
 
+    def __or__(self, other: Registry) -> Registry:
+        both = sorted(set(self._functions) & set(other._functions))
+        if both:
+            raise RuntimeError(f"rule function `{both[0]}` registered twice")
+        return Registry(self._functions | other._functions)
 
-def get(name: str, where: str) -> Function:
-    import prakan.checkfuncs  # noqa: F401  (registers the built-in functions)
+    def get(self, name: str, where: str) -> Function:
+        if name not in self._functions:
+            known = ", ".join(sorted(self._functions))
+            raise RuleError(f"{where}: unknown rule function `{name}` (known: {known})")
+        return self._functions[name]
 
-    if name not in _REGISTRY:
-        raise RuleError(f"{where}: unknown rule function `{name}` (known: {', '.join(sorted(_REGISTRY))})")
-    return _REGISTRY[name]
-
-
-def names() -> list[str]:
-    import prakan.checkfuncs  # noqa: F401
-
-    return sorted(_REGISTRY)
+    def names(self) -> list[str]:
+        return sorted(self._functions)
