@@ -18,14 +18,17 @@ A separate file given with `--waivers` may hold the same, or a top-level `waiver
 from __future__ import annotations
 
 import fnmatch
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import yaml
 
-KEYS = ("check", "hosts", "reason", "approver", "expires", "ticket")
+from prakan.paths import SCHEMAS_DIR
 
 
 class WaiverError(ValueError):
@@ -53,14 +56,37 @@ class Waiver:
         return doc | ({"ticket": self.ticket} if self.ticket else {})
 
 
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    """The inventory schema's `$defs/waivers`: the one definition of a waiver (lint validates the same)."""
+    schema = json.loads((SCHEMAS_DIR / "inventory.schema.json").read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    return cls({"$ref": "#/$defs/waivers", "$defs": schema["$defs"]}, format_checker=cls.FORMAT_CHECKER)
+
+
+def expiry_date(value: Any) -> date:
+    """The day a waiver ends (a YAML date, a datetime's day, or YYYY-MM-DD); ValueError says why not."""
+    if isinstance(value, datetime):  # `2027-03-31T00:00:00` in YAML: the day is what counts
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid date ({exc})") from None
+
+
 def load_waivers(path: Path) -> list[Waiver]:
     """Waivers from a file: a top-level `waivers:` list, or the inventory shape (all: vars: prakan_waivers)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = yaml.safe_load(text) or {}
     except OSError as exc:
         raise WaiverError(f"{path}: cannot read: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
         raise WaiverError(f"{path}: YAML syntax error: {exc}") from exc
+    nodes = _entry_nodes(root)
     if isinstance(data, dict) and "all" in data:
         group = data["all"] if isinstance(data["all"], dict) else {}
         variables = group.get("vars") if isinstance(group.get("vars"), dict) else {}
@@ -68,34 +94,49 @@ def load_waivers(path: Path) -> list[Waiver]:
     entries = data.get("waivers", []) if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise WaiverError(f"{path}: expected a `waivers:` list (or all: vars: prakan_waivers:)")
-    return parse_waivers(entries, str(path))
+    lines = [n.start_mark.line + 1 for n in nodes] if len(nodes) == len(entries) else None
+    return parse_waivers(entries, str(path), lines)
 
 
-def parse_waivers(entries: Any, source: str) -> list[Waiver]:
-    """Validate waiver entries; `source` names where they came from, for messages."""
-    if not isinstance(entries, list):
-        raise WaiverError(f"{source}: prakan_waivers must be a list")
+def _entry_nodes(root: yaml.Node | None) -> list[yaml.Node]:
+    """The YAML nodes of the waiver entries (for line numbers), in either file shape."""
+    def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+        if isinstance(node, yaml.MappingNode):
+            return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+        return None
+
+    seq = get(root, "waivers") or get(get(get(root, "all"), "vars"), "prakan_waivers")
+    return list(seq.value) if isinstance(seq, yaml.SequenceNode) else []
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def parse_waivers(entries: Any, source: str, lines: list[int] | None = None) -> list[Waiver]:
+    """Validate waiver entries against the schema; messages name `source`, the entry and its line."""
+    def where(i: int) -> str:
+        return f"{source}:{lines[i]}: waiver #{i + 1}" if lines else f"{source}: waiver #{i + 1}"
+
+    plain = json.loads(json.dumps(entries, default=_as_text))  # YAML dates as text, as the schema expects
+    errors = sorted(_validator().iter_errors(plain), key=lambda e: list(e.path))
+    if errors:
+        err = errors[0]
+        path = list(err.path)
+        at = where(path[0]) if path and isinstance(path[0], int) else source
+        field = ".".join(str(p) for p in path[1:])
+        problem = f"{err.instance!r} is not a date (YYYY-MM-DD)" if field == "expires" else err.message
+        raise WaiverError(f"{at}: {field + ': ' if field else ''}{problem}")
     waivers = []
-    for i, entry in enumerate(entries, 1):
-        where = f"{source}: waiver #{i}"
-        if not isinstance(entry, dict):
-            raise WaiverError(f"{where}: must be a mapping")
-        unknown = sorted(set(entry) - set(KEYS))
-        if unknown:
-            raise WaiverError(f"{where}: unknown key {unknown[0]!r} (keys: {', '.join(KEYS)})")
-        missing = [k for k in ("check", "hosts", "reason", "approver", "expires") if not entry.get(k)]
-        if missing:
-            raise WaiverError(f"{where}: missing {', '.join(missing)}")
-        expires = entry["expires"]
-        if isinstance(expires, datetime):  # `2027-03-31T00:00:00` in YAML: the day is what counts
-            expires = expires.date()
-        if not isinstance(expires, date):
-            try:
-                expires = date.fromisoformat(str(expires))
-            except ValueError:
-                raise WaiverError(f"{where}: expires {expires!r} is not a date (YYYY-MM-DD)") from None
+    for i, entry in enumerate(entries):
+        try:
+            expires = expiry_date(entry["expires"])
+        except ValueError as exc:
+            raise WaiverError(f"{where(i)}: expires: {exc}") from None
         hosts = entry["hosts"] if isinstance(entry["hosts"], list) else [entry["hosts"]]
         waivers.append(Waiver(str(entry["check"]), tuple(map(str, hosts)), str(entry["reason"]),
-                              str(entry["approver"]), expires, f"{Path(source).name}#{i}",
+                              str(entry["approver"]), expires, f"{Path(source).name}#{i + 1}",
                               str(entry["ticket"]) if entry.get("ticket") else None))  # fmt: skip
     return waivers

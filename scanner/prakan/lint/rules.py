@@ -18,6 +18,7 @@ from prakan.inventory import SITE_PREFIX
 from prakan.inventory.loader import Group, Host, Inventory, Layer
 from prakan.inventory.positions import VAULT_TAG, Pos, is_null, items, walk_mappings
 from prakan.lint.findings import Finding, finding
+from prakan.waivers import expiry_date
 
 SUPPORTED_PLATFORMS = ("linux", "cisco_ios")
 KNOWN_UNSUPPORTED_PLATFORMS = ("fortios", "huawei_vrp")
@@ -279,16 +280,12 @@ def _blanket(pattern: Any) -> bool:
 
 def _expiry(value: Any) -> date | str | None:
     """The day a waiver ends; a problem text for a YYYY-MM-DD that is no date; None otherwise."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _DAY.match(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError as exc:
-            return f"'{value}' is not a valid date ({exc})"
-    return None  # missing or malformed: the schema's finding
+    if not isinstance(value, date | datetime) and not (isinstance(value, str) and _DAY.match(value)):
+        return None  # missing or malformed: the schema's finding
+    try:
+        return expiry_date(value)
+    except ValueError as exc:
+        return str(exc)
 
 
 def waivers(inv: Inventory, _: list[Site]) -> Iterator[Finding]:
