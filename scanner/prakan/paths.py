@@ -5,6 +5,7 @@ works anywhere. The sample department (inventory and evidence) is repository dat
 quick start and the tests only.
 """
 
+import os
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -20,3 +21,22 @@ SCHEMAS_DIR = PACKAGE_DIR / "schemas"
 ROOT = PACKAGE_DIR.parent.parent
 SAMPLE_INVENTORY = ROOT / "inventory"
 SAMPLE_EVIDENCE = ROOT / "samples" / "evidence"
+
+
+def _xdg(variable: str, default: str) -> Path:
+    return Path(os.environ.get(variable) or Path.home() / default) / "prakan"
+
+
+def config_dir() -> Path:
+    """Keys and known_hosts: $XDG_CONFIG_HOME/prakan, else ~/.config/prakan."""
+    return _xdg("XDG_CONFIG_HOME", ".config")
+
+
+def data_dir() -> Path:
+    """History and other state: $XDG_DATA_HOME/prakan, else ~/.local/share/prakan."""
+    return _xdg("XDG_DATA_HOME", ".local/share")
+
+
+def cache_dir() -> Path:
+    """What can be rebuilt: $XDG_CACHE_HOME/prakan, else ~/.cache/prakan."""
+    return _xdg("XDG_CACHE_HOME", ".cache")

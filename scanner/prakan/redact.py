@@ -17,6 +17,8 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from prakan.paths import config_dir
+
 KEY_ENV = "PRAKAN_REDACTION_KEY"
 # Factory-default SNMP communities are not secrets (every scanner tries them) and the checks for
 # them need to see them, so they stay in clear; any other community is redacted.
@@ -91,8 +93,7 @@ def _digest(secret: str, key: bytes) -> str:
 
 
 def key_path() -> Path:
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "prakan" / "redaction.key"
+    return config_dir() / "redaction.key"
 
 
 def redaction_key() -> bytes:

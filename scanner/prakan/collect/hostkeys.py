@@ -19,6 +19,8 @@ from typing import Any
 
 import paramiko
 
+from prakan.paths import config_dir
+
 _LOCK = threading.Lock()  # one writer per process appends to the file
 
 
@@ -31,8 +33,7 @@ class KnownHostsError(ValueError):
 
 
 def default_path() -> Path:
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "prakan" / "known_hosts"
+    return config_dir() / "known_hosts"
 
 
 def fingerprint(key: paramiko.PKey) -> str:
