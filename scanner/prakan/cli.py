@@ -22,14 +22,14 @@ class PrakanGroup(click.Group):
         try:
             return super().make_context(*args, **kwargs)
         except click.UsageError as exc:
-            exc.exit_code = EXIT_USAGE
+            exc.exit_code = EXIT_USAGE  # type: ignore[misc]  # click reads the instance's value
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:  # a subcommand's options, and UsageFailure
-            exc.exit_code = EXIT_USAGE
+            exc.exit_code = EXIT_USAGE  # type: ignore[misc]
             raise
         except KeyboardInterrupt:
             if threading.current_thread() is threading.main_thread():

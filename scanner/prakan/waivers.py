@@ -89,8 +89,8 @@ def load_waivers(path: Path) -> list[Waiver]:
     nodes = _entry_nodes(root)
     if isinstance(data, dict) and "all" in data:
         group = data["all"] if isinstance(data["all"], dict) else {}
-        variables = group.get("vars") if isinstance(group.get("vars"), dict) else {}
-        data = {"waivers": variables.get("prakan_waivers", [])}
+        variables = group.get("vars")
+        data = {"waivers": variables.get("prakan_waivers", []) if isinstance(variables, dict) else []}
     entries = data.get("waivers", []) if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise WaiverError(f"{path}: expected a `waivers:` list (or all: vars: prakan_waivers:)")

@@ -142,7 +142,8 @@ def check_flow_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > max_depth:
-                raise UnsafeInput(f"line {event.start_mark.line + 1}: nested more than {max_depth} levels deep")
+                line = event.start_mark.line + 1 if event.start_mark else 0
+                raise UnsafeInput(f"line {line}: nested more than {max_depth} levels deep")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 

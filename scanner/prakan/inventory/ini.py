@@ -41,7 +41,7 @@ class _Marks:
         self.path = path
 
     def scalar(self, value: str, line: int, col: int, tag: str = _STR) -> ScalarNode:
-        mark = Mark(self.path, 0, line, col, None, None)
+        mark = Mark(self.path, 0, line, col, None, None)  # type: ignore[arg-type]  # no buffer: PyYAML allows None
         return ScalarNode(tag, value, mark, mark)
 
     def mapping(self, pairs: list[Pair], at: Node) -> MappingNode:
@@ -118,7 +118,7 @@ def document(path: Path, shown: str) -> Document | None:
         return None
     top: list[Pair] = []
     for group in groups.values():
-        body = [
+        body: list[Pair] = [
             (m.scalar(section, group.key.start_mark.line, group.key.start_mark.column), m.mapping(pairs, group.key))
             for section, pairs in (("hosts", group.hosts), ("vars", group.vars), ("children", group.children))
             if pairs

@@ -77,6 +77,7 @@ class _Constructor(SafeConstructor):
 
     def construct_timestamp(self, node: Node) -> Any:
         """An impossible date (2027-02-30) is an error at its node, as Ansible refuses the file."""
+        assert isinstance(node, ScalarNode)  # the timestamp tag is resolved on scalars only
         try:
             return SafeConstructor.construct_yaml_timestamp(self, node)
         except ValueError as exc:
@@ -91,9 +92,9 @@ class _Constructor(SafeConstructor):
         return self.construct_scalar(node) if isinstance(node, ScalarNode) else None
 
 
-_Constructor.add_constructor("!vault", _Constructor.construct_vault)
-_Constructor.add_constructor("!unsafe", _Constructor.construct_unsafe)
-_Constructor.add_constructor(_TIMESTAMP, _Constructor.construct_timestamp)
+_Constructor.add_constructor("!vault", _Constructor.construct_vault)  # type: ignore[type-var]
+_Constructor.add_constructor("!unsafe", _Constructor.construct_unsafe)  # type: ignore[type-var]
+_Constructor.add_constructor(_TIMESTAMP, _Constructor.construct_timestamp)  # type: ignore[type-var]
 
 
 class _DataLoaderYaml(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -377,8 +378,8 @@ class Loader:
             if doc.root is not None:
                 index.add_document(doc)  # Ansible may have kept the groups it read before refusing the file
         if snapshot is not None:
-            for source, problem in snapshot.failed:
-                self.inv.findings.append(finding("INV020", (display_path(Path(source)), 1, 1), problem=problem))
+            for source, why in snapshot.failed:
+                self.inv.findings.append(finding("INV020", (display_path(Path(source)), 1, 1), problem=why))
             self.inv.selected = snapshot.selected
             self._build(snapshot, index)
         if not self.inv.hosts and not any(f.rule_id in ("INV000", "INV002", "INV020") for f in self.inv.findings):

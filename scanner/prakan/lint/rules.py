@@ -50,10 +50,10 @@ def sites(inv: Inventory) -> list[Site]:
             if group.startswith(SITE_PREFIX):
                 members.setdefault(group, []).append(host)
     found = []
-    for name, group in inv.groups.items():
+    for name, site_group in inv.groups.items():
         if name.startswith(SITE_PREFIX):
-            data = group.vars.get("prakan_site")
-            found.append(Site(group, data if isinstance(data, dict) else {}, members.get(name, [])))
+            data = site_group.vars.get("prakan_site")
+            found.append(Site(site_group, data if isinstance(data, dict) else {}, members.get(name, [])))
     return found
 
 
@@ -302,10 +302,10 @@ def _waiver_findings(layer: Layer, fallback: Pos, today: date) -> Iterator[Findi
     for i, entry in enumerate(entries if isinstance(entries, list) else []):
         if not isinstance(entry, dict):
             continue  # the schema's finding
-        at = ["prakan_waivers", i]
+        at: list[str | int] = ["prakan_waivers", i]
         check, hosts = entry.get("check"), entry.get("hosts")
         host_list = hosts if isinstance(hosts, list) else [hosts]
-        shown = {"n": i + 1, "check": check, "hosts": ", ".join(map(str, host_list))}
+        shown = {"n": str(i + 1), "check": str(check), "hosts": ", ".join(map(str, host_list))}
         every_check, every_host = _blanket(check), any(_blanket(h) for h in host_list)
         if every_check and every_host:
             yield finding("INV021", layer.where(at) or fallback, "both", **shown)

@@ -11,7 +11,7 @@ import copy
 import difflib
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -113,7 +113,8 @@ def _shown(value: Any, secret: bool) -> str:
 
 
 def _problem(error: ValidationError, secret: bool) -> str:
-    v, expected, value = error.validator, error.validator_value, error.instance
+    v, value = error.validator, error.instance
+    expected: Any = error.validator_value
     if v == "type":
         kinds = expected if isinstance(expected, list) else [expected]
         return f"expected {' or '.join(kinds)}, found {_type_name(value)}"
@@ -155,8 +156,9 @@ def _findings(error: ValidationError, locate: Any, owner: str) -> Iterator[Findi
     path = list(error.absolute_path)
     secret = any(isinstance(p, str) and is_secret_name(p) for p in path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        props = error.schema.get("properties", {})
-        patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]
+        schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
+        props = schema.get("properties", {})
+        patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
         for key in error.instance:
             if key in props or any(p.search(key) for p in patterns):
                 continue
@@ -167,7 +169,8 @@ def _findings(error: ValidationError, locate: Any, owner: str) -> Iterator[Findi
                 hint_th=f" หมายถึง '{close[0]}' หรือไม่" if close else "",
             )
     elif error.validator == "required" and isinstance(error.instance, dict):
-        for key in error.validator_value:
+        required: list[str] = list(error.validator_value)  # type: ignore[arg-type]  # `required` is a list
+        for key in required:
             if key not in error.instance:
                 yield finding("INV005", locate(path), where=_where(path, owner), key=key)
     elif error.validator in _SEMANTIC_VALIDATORS and _SEMANTIC.match(_dotted(path)):

@@ -125,8 +125,14 @@ def compile_rule(
     body = dict(spec)
     if kind == "rows":
         body = dict(spec["rows"] or {})
-    compiler = {"key": compile_key, "config": compile_config, "rows": compile_rows}[kind]
-    return Guarded(compiler(body, src, where))
+    rule: Callable[[Context], Outcome]
+    if kind == "key":
+        rule = compile_key(body, src, where)
+    elif kind == "config":
+        rule = compile_config(body, src, where)
+    else:
+        rule = compile_rows(body, src, where)
+    return Guarded(rule)
 
 
 def _bound(func: Callable[..., Outcome], args: dict[str, Any], source: str | None) -> Rule:
