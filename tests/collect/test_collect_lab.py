@@ -461,8 +461,7 @@ def test_rejected_command_is_a_source_error(lab_devices: DeviceFactory, tmp_path
     (tmp_path / "kh").write_text(dev.known_hosts_line() + "\n")
     run = collect(inv, tmp_path / "ev", tmp_path / "kh", "--catalog", str(catalog), env=env_for(tmp_path))
     doc = run.host("R-INV")
-    if "show_version" not in doc["sources"]:
-        pytest.skip("no check uses show_version yet")
+    assert "show_version" in doc["sources"]  # IOS-SW-001 (supported software) reads it
     sv = doc["sources"]["show_version"]
     assert sv["rc"] is None and sv["error"].startswith("the device rejected `show versoin`: % Invalid input")
     assert doc["sources"]["running_config"]["error"] is None and doc["error"] is None

@@ -6,10 +6,23 @@ builds the cached Debian 12 rootfs; scripts/lab-deps.sh installs the Debian pack
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from typing import NoReturn
+
+import pytest
 
 from .fakeios import Device
 from .hosts import Host
+
+
+def unavailable(reason: str) -> NoReturn:
+    """A test that cannot run here: skipped on a developer's machine, a failure under CI=true
+    (CI installs everything the tests need, so a skip there would hide a missing install step)."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"cannot run under CI: {reason}")
+    pytest.skip(reason)
+
 
 HostFactory = Callable[..., list[Host]]
 DeviceFactory = Callable[..., list[Device]]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from . import MINIMAL_IOS, DeviceFactory, HostFactory, fakeios, faults
+from . import MINIMAL_IOS, DeviceFactory, HostFactory, fakeios, faults, unavailable
 from .golden import ensure_golden
 from .hosts import Host, HostSpec, Lab
 from .inventory import write_inventory
@@ -39,7 +39,7 @@ def lab_unavailable() -> str | None:
 def lab_golden() -> Path:
     reason = lab_unavailable()
     if reason:
-        pytest.skip(reason)
+        unavailable(reason)
     return ensure_golden()
 
 
