@@ -9,5 +9,5 @@ mkdir -p "$out"
 echo "== prakan lint inventory/"
 .venv/bin/prakan lint inventory/
 echo "== prakan evaluate (sample department, bundled evidence)"
-.venv/bin/prakan evaluate --evidence samples/evidence -i inventory -o "$out/results.json"
+.venv/bin/prakan evaluate --evidence-dir samples/evidence -i inventory -o "$out/results.json"
 echo "results: $out/results.json"
