@@ -278,7 +278,7 @@ def main() -> None:
     inventory = Path(tmp.name) / "inventory"
     write_inventory(inventory, args.hosts)
     out = Path(tmp.name) / "results.json"
-    cmd = [py, "-m", "prakan.cli", "evaluate", "--evidence", str(directory), "-i", str(inventory), "-o", str(out)]
+    cmd = [py, "-m", "prakan.cli", "evaluate", "--evidence-dir", str(directory), "-i", str(inventory), "-o", str(out)]
     wall, rss = timed(cmd)
     from prakan.catalog import load_catalog
 

@@ -78,7 +78,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                               "--evidence-dir", str(evidence), str(backups)])  # fmt: skip
     assert res.exit_code == 0, res.output
     out = base / "results.json"
-    res = runner.invoke(cli, ["evaluate", "--evidence", str(evidence), "-i", str(inv), "-o", str(out)])
+    res = runner.invoke(cli, ["evaluate", "--evidence-dir", str(evidence), "-i", str(inv), "-o", str(out)])
     assert res.exit_code == 0, res.output
     results = json.loads(out.read_text(encoding="utf-8"))
     accepted: dict[str, bool] = {}

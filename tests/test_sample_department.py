@@ -47,7 +47,7 @@ def catalog() -> Catalog:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("sample") / "results.json"
-    res = CliRunner().invoke(cli, ["evaluate", "--evidence", str(EVIDENCE), "-i", str(INVENTORY), "-o", str(out)])
+    res = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(EVIDENCE), "-i", str(INVENTORY), "-o", str(out)])
     assert res.exit_code == 0, res.output
     return json.loads(out.read_text(encoding="utf-8"))
 

@@ -288,7 +288,7 @@ def fleet(lab_net: Lab, lab_keypair: KeyPair, tmp_path_factory: pytest.TempPathF
         run = collect(inv, tmp / "evidence", inv.parent / "known_hosts", "--forks", "4", "--timeout", "30",
                       "--vault-password-file", str(vault_file), env=env)  # fmt: skip
         assert run.proc.returncode == 0, run.proc.stderr
-        ev = prakan("evaluate", "--evidence", str(run.evidence), "-i", str(inv), "-o", str(tmp / "results.json"))
+        ev = prakan("evaluate", "--evidence-dir", str(run.evidence), "-i", str(inv), "-o", str(tmp / "results.json"))
         assert ev.returncode == 0, ev.stderr
         doc = json.loads((tmp / "results.json").read_text())
         scan_args = ["-i", str(inv), "--known-hosts", str(inv.parent / "known_hosts"),
@@ -439,7 +439,7 @@ def test_faults_are_errors_and_the_fleet_completes(
     assert run.manifest["hosts"]["f-changed-key"]["attempts"] == 1
     assert took < 40  # slow hosts cost their timeout, in parallel, not the run's
     assert "R-OK" in run.proc.stderr and "ERROR  f-hang" in run.proc.stderr
-    ev = prakan("evaluate", "--evidence", str(run.evidence), "-o", str(tmp_path / "r.json"))
+    ev = prakan("evaluate", "--evidence-dir", str(run.evidence), "-o", str(tmp_path / "r.json"))
     res = json.loads((tmp_path / "r.json").read_text())
     for h in res["hosts"]:
         if h["name"].startswith("f-"):

@@ -66,7 +66,7 @@ def test_evaluate_cli_writes_valid_results(tmp_path: Path) -> None:
     write_host(ev, HostEvidence("h1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_BAD)}))
     (ev / "broken.json").write_text("{not json", encoding="utf-8")
     out = tmp_path / "results.json"
-    result = CliRunner().invoke(cli, ["evaluate", "--evidence", str(ev), "-o", str(out)])
+    result = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(ev), "-o", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     jsonschema.validate(data, json.loads((SCHEMAS_DIR / "results.schema.json").read_text(encoding="utf-8")))
@@ -90,7 +90,7 @@ def test_platform_mismatch_with_the_inventory_is_a_host_error(tmp_path: Path) ->
     # bkk-hq-r1 is a cisco_ios router in the sample inventory: Linux evidence under its name is not trusted
     write_host(ev, HostEvidence("bkk-hq-r1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK)}))
     out = tmp_path / "results.json"
-    result = CliRunner().invoke(cli, ["evaluate", "--evidence", str(ev), "-i", str(SAMPLE_INVENTORY),
+    result = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(ev), "-i", str(SAMPLE_INVENTORY),
                                       "--limit", "bkk-hq-r1", "-o", str(out)])
     assert result.exit_code == 0, result.output
     (host,) = json.loads(out.read_text(encoding="utf-8"))["hosts"]
@@ -110,7 +110,7 @@ def test_unhashed_or_unstatused_sources_are_errors() -> None:
 
 def _evaluate_dir(ev: Path, *extra: str) -> dict:
     out = ev.parent / "results.json"
-    result = CliRunner().invoke(cli, ["evaluate", "--evidence", str(ev), "-o", str(out), *extra])
+    result = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(ev), "-o", str(out), *extra])
     assert result.exit_code == 0, result.output
     return {h["name"]: h for h in json.loads(out.read_text(encoding="utf-8"))["hosts"]}
 
@@ -137,7 +137,7 @@ def test_limit_skips_evidence_outside_the_selection(tmp_path: Path) -> None:
     from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY
 
     target = tmp_path / "r.json"
-    result = CliRunner().invoke(cli, ["evaluate", "--evidence", str(SAMPLE_EVIDENCE), "-i", str(SAMPLE_INVENTORY),
+    result = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(SAMPLE_EVIDENCE), "-i", str(SAMPLE_INVENTORY),
                                       "--limit", "bkk-hq-r1", "-o", str(target)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert [h["name"] for h in json.loads(target.read_text(encoding="utf-8"))["hosts"]] == ["bkk-hq-r1"]
@@ -155,3 +155,14 @@ def test_role_gated_checks_need_a_known_role() -> None:
 def test_odd_output_does_not_crash_the_run() -> None:
     d = doc(sshd_effective=SSHD_OK + "banner \udc80\n")
     assert statuses(d, HostInfo("h1", "linux"))["LNX-SSH-004"] == "pass"
+
+
+def test_old_option_spellings_still_work_and_say_what_replaces_them(tmp_path: Path) -> None:
+    from prakan.paths import SAMPLE_EVIDENCE
+
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(cli, ["evaluate", "--evidence", str(SAMPLE_EVIDENCE), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "--evidence is now --evidence-dir" in res.output and json.loads(out.read_text())["summary"]["hosts"] > 200
+    res = CliRunner().invoke(cli, ["checks", "list", "--format", "table", "--platform", "cisco_ios"])
+    assert res.exit_code == 0 and "IOS-AAA-001" in res.output
