@@ -20,3 +20,5 @@ SCHEMAS_DIR = PACKAGE_DIR / "schemas"
 ROOT = PACKAGE_DIR.parent.parent
 SAMPLE_INVENTORY = ROOT / "inventory"
 SAMPLE_EVIDENCE = ROOT / "samples" / "evidence"
+# DEMO key (public, not a secret) that signs the bundled sample evidence's manifest
+SAMPLE_MANIFEST_KEY = ROOT / "samples" / "demo-manifest.key"

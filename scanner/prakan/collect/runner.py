@@ -106,6 +106,7 @@ class Options:
     forks: int = 10
     timeout: float = 60.0
     run_id: str = field(default_factory=run_id)
+    manifest_key: bytes | None = None  # signs manifest.json (None: the installation's key)
 
 
 @dataclass
@@ -330,7 +331,7 @@ def collect_run(inventory: Any, catalog: Catalog, opts: Options, progress: Progr
                     outcomes[name] = _unfinished(name, host.platform or "unknown", opts.evidence_dir, interrupted)
             manifest = build_manifest(outcomes, catalog, opts, started, dict(meta or {}), interrupted)
             manifest["write_errors"] = dict(sorted(sink.write_errors.items()))
-            write_manifest(opts.evidence_dir, manifest)
+            write_manifest(opts.evidence_dir, manifest, opts.manifest_key)
     if interrupted:
         raise KeyboardInterrupt
     return manifest

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,8 +17,26 @@ from prakan.commands.common import (
     evaluate_to,
     inventory_or_fail,
     summary_line,
+    trust_options,
+    trust_settings,
     waivers_or_fail,
 )
+
+
+@contextlib.contextmanager
+def terminate_cleanly() -> Iterator[None]:
+    """SIGTERM (a killed job, a CI timeout) unwinds like an exception, so the results being written
+    are discarded with their temp file instead of left behind (SIGKILL: the next write removes it)."""
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sys.stderr.flush()
 
 
 @click.command()
@@ -27,15 +50,22 @@ from prakan.commands.common import (
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("results.json"),
               show_default=True, help="Where to write results.json ('-' for standard output).")
 @catalog_option
+@trust_options
 def evaluate(evidence_dir: Path, inventory_path: Path | None, limit: str | None, waivers_path: Path | None,
-             output: Path, catalog_path: Path | None) -> None:  # fmt: skip
+             output: Path, catalog_path: Path | None, manifest_key_path: Path | None, trust_unsigned: bool,
+             max_age: float) -> None:  # fmt: skip
     """Evaluate collected evidence against the control catalog (never touches the network).
 
     Without an inventory, checks that need inventory values (approved servers, WAN interfaces,
     roles, security category) are `error` or apply as if the category were the highest.
+
+    Evidence is trusted only from a run whose manifest.json is signed with the manifest key; a
+    missing, unsigned or badly signed manifest makes every host `error` (see docs/collection.md).
     """
+    trust = trust_settings(manifest_key_path, trust_unsigned, max_age)
     cat = catalog_or_fail(catalog_path)
     inv = inventory_or_fail(inventory_path, limit) if inventory_path else None
     waivers = waivers_or_fail(waivers_path, inv)
-    summary = evaluate_to(output, evidence_dir, cat, inv, waivers, limited=bool(limit))
+    with terminate_cleanly():
+        summary = evaluate_to(output, evidence_dir, cat, inv, waivers, limited=bool(limit), **trust)
     click.echo(summary_line(summary) + (f" -> {output}" if str(output) != "-" else ""), err=True)

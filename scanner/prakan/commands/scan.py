@@ -13,6 +13,7 @@ more urgent signal for whoever reads the nightly job's status.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +79,10 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
     show_default=True,
     help="Lowest severity of a failing check that makes the scan fail (exit 1).",
 )
+@click.option("--max-age", type=click.FloatRange(0), default=7.0, show_default=True,
+              help="Maximum evidence age in days for the evaluation (0: no limit).")
 @interruptible
-def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs: Any) -> None:
+def scan(output: Path | None, waivers_path: Path | None, fail_on: str, max_age: float, **kwargs: Any) -> None:
     """Collect evidence and evaluate it: the nightly job.
 
     \b
@@ -95,7 +98,8 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs:
     done = run_collect(**kwargs, check_inventory=load_waivers)
     output = output or done.evidence_dir / "results.json"
     try:
-        summary = evaluate_to(output, done.evidence_dir, done.catalog, done.inventory, waivers)
+        summary = evaluate_to(output, done.evidence_dir, done.catalog, done.inventory, waivers,
+                              manifest_key=done.manifest_key, max_age=timedelta(days=max_age) if max_age else None)
     except OSError as exc:
         raise RunFailure(f"cannot write results to {output}: {exc}") from exc
     status, counts = exit_status(summary, fail_on)
