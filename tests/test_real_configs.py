@@ -85,7 +85,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert res.exit_code == 0, res.output
     out = base / "results.json"
     # the backups are as old as the package that ships them: no age limit for this corpus
-    res = runner.invoke(cli, ["evaluate", "--evidence", str(evidence), "-i", str(inv), "-o", str(out), "--max-age", "0"])
+    res = runner.invoke(cli, ["evaluate", "--evidence", str(evidence), "-i", str(inv), "-o", str(out),
+                              "--max-age", "0"])  # fmt: skip
     assert res.exit_code == 0, res.output
     results = json.loads(out.read_text(encoding="utf-8"))
     accepted: dict[str, bool] = {}

@@ -116,7 +116,7 @@ def import_configs(
         taken[host] = path
         if _RANCID_TYPE.search(text):
             text = "\n".join(ln for ln in text.splitlines() if not ln.startswith("!RANCID-"))
-        redacted, _count = redact_text(text, platform, key)
+        redacted, _count = redact_text(text, platform, key, scope=source)
         mtime = datetime.fromtimestamp(path.lstat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         result = SourceResult(command=command, output=redacted, rc=0, collected_at=mtime, error=problem)
         ev = HostEvidence(host=host, platform=platform, sources={source: result}, collected_at=mtime, method="import",

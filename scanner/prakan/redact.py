@@ -168,9 +168,9 @@ _IOS_SECRET_WORDS = frozenset({
 })  # fmt: skip
 _IOS_MODIFIERS = frozenset({
     "ascii", "hex", "md5", "sha", "sha1", "sha256", "sha512", "encrypted", "unencrypted", "clear", "cleartext",
-    "plain", "text", "level", "type", "hidden", "local", "remote",
+    "plain", "text", "level", "type", "hidden", "local", "remote", "fallback",
 })  # fmt: skip
-_IOS_MODIFIERS_WITH_ARG = frozenset({"address", "hostname", "host", "vrf", "ipv4", "ipv6", "identity"})
+_IOS_MODIFIERS_WITH_ARG = frozenset({"address", "hostname", "host", "vrf", "ipv4", "ipv6", "identity", "size"})
 _IOS_NOT_SECRET = frozenset({
     "encryption", "chain", "config-key", "generate", "zeroize", "import", "export", "storage", "pubkey-chain",
     "password-encrypt", "rsa", "ec", "ecdsa", "recovery", "min-length", "ssh", "none", "nopassword", "prompt",
@@ -214,6 +214,12 @@ def _generic_ios(body: str, key: bytes, counter: list[int], scope: str, keep: fr
         if not (TOKEN.match(value) or low in _IOS_NOT_SECRET or low in keep or lone_index):
             spans.append((words[j].start(), words[j].end()))
         i = j + 1
+        # `pre-shared-key local X remote Y`: a second side's secret follows the first
+        if i + 1 < len(words) and words[i].group(0).lower() in ("local", "remote"):
+            value = words[i + 1].group(0)
+            if not TOKEN.match(value):
+                spans.append((words[i + 1].start(), words[i + 1].end()))
+            i += 2
     for start, end in reversed(spans):
         counter[0] += 1
         field = scope + "|" + _context(body[:start])
@@ -291,13 +297,16 @@ def _redact_linux(text: str, key: bytes, counter: list[int], scope: str = "") ->
     return "".join(out)
 
 
+_CUT = "(cut before its END line)"
+
+
 def _redact_pem(text: str, key: bytes, counter: list[int], scope: str = "") -> str:
     def repl(m: re.Match[str]) -> str:
         body = m.group("body").strip()
-        if TOKEN.match(body) or not body:
+        if TOKEN.match(body.removesuffix(_CUT).strip()) or not body:
             return m.group(0)
         counter[0] += 1
-        tail = m.group("tail") or "(cut before its END line)\n"
+        tail = m.group("tail") or _CUT + "\n"
         return f"{m.group('head')}\n{token(''.join(body.split()), key, scope + '|pem')}\n{tail}"
 
     return _PEM.sub(repl, text)

@@ -181,3 +181,35 @@ def test_redacted_and_idempotent(platform: str, line: str, secret: str) -> None:
 def test_ordinary_lines_are_left_alone() -> None:
     text = "libssl3:amd64 3.0.11-1 ii\nroot:x:0:0:root:/root:/bin/bash\nsvc:*:19000::::::\n"
     assert redact_text(text, "linux", KEY) == (text, 0)
+
+
+# ---- the corpus: many more forms than the catalog's own (tests/collect/data/redaction_corpus.yml)
+def _corpus() -> list[tuple[str, dict]]:
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parent / "data" / "redaction_corpus.yml").read_text(encoding="utf-8"))
+    return [(platform, case) for platform in ("ios", "linux") for case in data[platform]]
+
+
+CORPUS = _corpus()
+
+
+@pytest.mark.parametrize(("platform", "case"), CORPUS, ids=[f"{p}-{i}" for i, (p, _) in enumerate(CORPUS)])
+def test_redaction_corpus(platform: str, case: dict) -> None:
+    name = {"ios": "cisco_ios", "linux": "linux"}[platform]
+    if "unchanged" in case:
+        text = case["unchanged"] + "\n"
+        assert redact_text(text, name, KEY) == (text, 0)
+        return
+    text = case["text"] + "\n"
+    out, n = redact_text(text, name, KEY, scope="running_config")
+    for secret in case["secrets"]:
+        assert secret not in out, out
+    for kept in case.get("keep", []):
+        assert kept in out, out
+    assert n >= min(1, len(case["secrets"]))
+    assert redact_text(out, name, KEY, scope="running_config") == (out, 0)  # idempotent
+
+
+def test_the_corpus_is_large() -> None:
+    assert len(CORPUS) >= 140

@@ -197,11 +197,11 @@ class _Watchdog(threading.Thread):
 
 def _redact(ev: HostEvidence, key: bytes) -> int:
     count = 0
-    for src in ev.sources.values():
-        src.output, n = redact_text(src.output, ev.platform, key)
+    for name, src in ev.sources.items():
+        src.output, n = redact_text(src.output, ev.platform, key, scope=name)
         count += n
         if src.error:
-            src.error, n = redact_text(src.error, ev.platform, key)
+            src.error, n = redact_text(src.error, ev.platform, key, scope=name)
             count += n
     if ev.error:
         ev.error, n = redact_text(ev.error, ev.platform, key)
