@@ -424,8 +424,8 @@ def test_faults_are_errors_and_the_fleet_completes(
         "f-wrong-password": r"^authentication failed for user lab",
         "f-changed-key": r"^host key for f-changed-key \(10\.203\.\d+\.2\) changed: "
         r"expected SHA256:\S+, got SHA256:\S+",
-        "f-hang": r"^`show running-config` did not complete: no prompt within \d+ s \(output stopped mid-way: \d+ bytes, "
-                  r"then nothing for \d+ s\)$",
+        "f-hang": r"^`show running-config` did not complete: no prompt within \d+ s "
+        r"\(output stopped mid-way: \d+ bytes, then nothing for \d+ s\)$",
         "f-garbage": r"^no IOS CLI prompt within \d+ s \(got \d+ bytes of other output: '\*\*\* SYSTEM FAULT",
         "f-dev-password": r"^authentication failed for user admin$",
     }

@@ -21,9 +21,9 @@ from netmiko.exceptions import NetmikoAuthenticationException, NetmikoBaseExcept
 
 from prakan.collect import base
 from prakan.collect.base import CollectError, HostContext
-from prakan.collect.liblog import route_library_logging
 from prakan.collect.credentials import Target
 from prakan.collect.hostkeys import KnownHosts
+from prakan.collect.liblog import route_library_logging
 from prakan.collect.linux import connect_error
 from prakan.evidence import HostEvidence, SourceResult, now
 from prakan.sources import Source
