@@ -45,7 +45,8 @@ class HostInfo:
 class SourceCache:
     """Parses a host's sources lazily, once each; failures are remembered as reasons."""
 
-    def __init__(self, doc: Mapping[str, Any], catalog: Catalog, platform: str) -> None:
+    def __init__(self, doc: Mapping[str, Any], catalog: Catalog, platform: str, fragments: bool = False) -> None:
+        self._fragments = fragments  # the catalog's samples: configuration fragments are allowed
         self._doc = doc.get("sources", {})
         self._catalog = catalog
         self._platform = platform
@@ -84,7 +85,7 @@ class SourceCache:
             raise EvidenceUnavailable("output has no recorded SHA-256: it cannot be trusted")
         if recorded != sha256_text(output):
             raise EvidenceUnavailable("output does not match its recorded SHA-256 (altered or corrupted)")
-        return self._catalog.sources[name].parse(output, self._platform)
+        return self._catalog.sources[name].parse(output, self._platform, fragments=self._fragments)
 
 
 def _os_family(cache: SourceCache) -> str | None:

@@ -48,8 +48,10 @@ class Source:
     def kind(self) -> str:
         return PARSER_KINDS[self.parser]
 
-    def parse(self, text: str, platform: str) -> Any:
-        """Parse raw output into the source's kind; ParseError when it cannot be trusted."""
+    def parse(self, text: str, platform: str, fragments: bool = False) -> Any:
+        """Parse raw output into the source's kind; ParseError when it cannot be trusted.
+
+        `fragments`: the catalog's own samples, which are configuration fragments by design."""
         if not text.strip() and self.never_empty:
             raise ParseError("output is empty, which it never is on a real host (never_empty in sources.yml)")
         if not text.strip() and not self.empty_ok:
@@ -62,7 +64,7 @@ class Source:
             case "kv":
                 return parse_kv(text, allow_empty=self.empty_ok, **opts)
             case "ios_config":
-                return parse_ios_config(text)
+                return parse_ios_config(text, complete=not fragments)
             case "flat":
                 return parse_flat_config(text, **opts)
             case "textfsm":
