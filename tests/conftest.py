@@ -3,11 +3,17 @@ under the real home directory and subprocesses (`prakan collect` then `prakan ev
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 TEST_MANIFEST_KEY = "prakan-test-manifest-key-0123456789abcdef"
 
 
-@pytest.fixture(autouse=True)
-def _manifest_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PRAKAN_MANIFEST_KEY", TEST_MANIFEST_KEY)
+@pytest.fixture(autouse=True, scope="session")
+def _manifest_key() -> Iterator[None]:
+    # session scope: module-scoped fixtures that run `prakan collect` must see the same key as the
+    # tests that later run `prakan evaluate`
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PRAKAN_MANIFEST_KEY", TEST_MANIFEST_KEY)
+        yield

@@ -175,6 +175,9 @@ _IOS_NOT_SECRET = frozenset({
     "encryption", "chain", "config-key", "generate", "zeroize", "import", "export", "storage", "pubkey-chain",
     "password-encrypt", "rsa", "ec", "ecdsa", "recovery", "min-length", "ssh", "none", "nopassword", "prompt",
     "private-config", "masked", "algorithm-type",
+    # prose: error messages pass through redaction too (`host key for r1 changed`, `a password is required`)
+    "for", "is", "was", "are", "of", "in", "on", "to", "the", "a", "an", "and", "or", "not", "changed", "file",
+    "from", "with", "required", "incorrect", "invalid", "expired", "missing", "failed", "mismatch",
 })  # fmt: skip
 _WORD = re.compile(r"\S+")
 # Free text, and lines whose `key` is a key number (NTP associations), are left to the known forms.

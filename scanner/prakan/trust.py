@@ -30,7 +30,6 @@ ALGORITHM = "HMAC-SHA256"
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 # An evidence file holds at most a few sources of at most 32 MiB each (the collectors' cap).
 MAX_EVIDENCE_BYTES = 256 * 1024 * 1024
-LOCK_NAME = ".prakan.lock"
 
 
 class TrustError(ValueError):
@@ -194,20 +193,17 @@ class LockedError(RuntimeError):
 
 @contextlib.contextmanager
 def directory_lock(directory: Path) -> Iterator[None]:
-    """An exclusive lock on `directory` (fcntl on `.prakan.lock`), held for the block. A second
-    collection into the same directory fails at once with LockedError instead of interleaving."""
+    """An exclusive lock on `directory` itself (fcntl flock on the directory), held for the block:
+    a second collection into the same directory fails at once with LockedError instead of
+    interleaving. Locking the directory leaves no lock file behind in the evidence."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
-            raise LockedError(f"{directory} is in use by another prakan run (pid {holder}); "
-                              "wait for it or choose another --evidence-dir") from exc  # fmt: skip
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            raise LockedError(f"{directory} is in use by another prakan run; wait for it or choose another "
+                              "--evidence-dir") from exc  # fmt: skip
         yield
     finally:
-        os.close(fd)
+        os.close(fd)  # closing the descriptor releases the lock, also when the process is killed
