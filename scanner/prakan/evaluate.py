@@ -7,6 +7,7 @@ and hosts stream through one at a time, so memory stays flat however large the f
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -441,6 +442,10 @@ def evaluate_run(
     waivers = waivers or []
     now = now or datetime.now(UTC)
     today = today or now.date()
+    try:  # an unreadable directory would otherwise look empty: no hosts, "0 in error"
+        os.listdir(evidence_dir)
+    except OSError as exc:
+        raise EvidenceFormatError(f"{evidence_dir}: cannot read the evidence directory: {exc.strerror or exc}") from exc
     manifest = load_manifest(evidence_dir, manifest_key, trust_unsigned)
     meta = run_metadata(catalog, evidence_dir, str(inventory.path) if inventory else None)
     meta["evidence_trust"] = manifest.verification.to_json() | {

@@ -140,8 +140,10 @@ snmp-server user nms NMS v3 auth sha {SECRETS["good_snmpv3_auth"]} priv aes 128 
 !
 line con 0
  exec-timeout 5 0
+ transport output none
 line aux 0
  no exec
+ transport output none
 line vty 0 4
  access-class MGMT in
  exec-timeout 5 0

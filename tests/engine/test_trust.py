@@ -470,3 +470,15 @@ def test_a_truncated_config_is_redacted_before_it_is_written() -> None:
     assert _redact(ev, b"k" * 32) == 2
     out = ev.sources["running_config"].output
     assert "TopSecret1" not in out and "Comm1" not in out
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any directory")
+def test_an_unreadable_evidence_directory_is_a_usage_error(tmp_path: Path) -> None:
+    ev = tmp_path / "ev"
+    write_host(ev, linux())
+    seal(ev)
+    ev.chmod(0)
+    try:
+        assert "cannot read the evidence directory" in evaluate(ev, code=2)["output"]
+    finally:
+        ev.chmod(0o755)
