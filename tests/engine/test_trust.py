@@ -36,8 +36,9 @@ def linux(name: str = "h1", **kw: Any) -> HostEvidence:
                         collected_at=NOW, **kw)  # fmt: skip
 
 
-def evaluate(ev: Path, *extra: str, code: int = 0) -> dict[str, Any]:
-    out = ev.parent / f"results-{len(list(ev.parent.glob('results-*')))}.json"
+def evaluate(ev: Path, *extra: str, code: int = 0, out_dir: Path | None = None) -> dict[str, Any]:
+    out_dir = out_dir or ev.parent
+    out = out_dir / f"results-{len(list(out_dir.glob('results-*')))}.json"
     res = CliRunner().invoke(cli, ["evaluate", "--evidence", str(ev), "-o", str(out), *extra])
     assert res.exit_code == code, res.output
     return json.loads(out.read_text(encoding="utf-8")) if code == 0 else {"output": res.output}
@@ -70,7 +71,7 @@ def sample_copy(tmp_path: Path, *names: str) -> Path:
 
 def test_the_signed_sample_passes_and_says_it_was_verified(tmp_path: Path) -> None:
     res = evaluate(SAMPLE_EVIDENCE, "-i", str(SAMPLE_INVENTORY), "--manifest-key", str(SAMPLE_MANIFEST_KEY),
-                   "--max-age", "0", "--limit", ROUTER)  # fmt: skip
+                   "--max-age", "0", "--limit", ROUTER, out_dir=tmp_path)  # fmt: skip
     trust = res["run"]["evidence_trust"]
     assert trust["manifest"] == "signed" and trust["verified"] is True and trust["max_age_days"] is None
     (host,) = res["hosts"]
@@ -79,7 +80,7 @@ def test_the_signed_sample_passes_and_says_it_was_verified(tmp_path: Path) -> No
 
 
 def test_without_the_sample_key_the_sample_is_not_trusted(tmp_path: Path) -> None:
-    res = evaluate(SAMPLE_EVIDENCE, "-i", str(SAMPLE_INVENTORY), "--max-age", "0", "--limit", ROUTER)
+    res = evaluate(SAMPLE_EVIDENCE, "-i", str(SAMPLE_INVENTORY), "--max-age", "0", "--limit", ROUTER, out_dir=tmp_path)
     (host,) = res["hosts"]
     assert "signed with another key" in host["error"] and only_errors(host)
     assert host["evidence_verified"] is False and res["run"]["evidence_trust"]["manifest"] == "bad-signature"
