@@ -262,8 +262,8 @@ def iter_evidence(directory: Path, manifest: Manifest | None = None) -> Iterator
         seen.add(path.name)
         try:
             doc, digest = load_host(path)
-        except (EvidenceFormatError, OSError) as exc:
-            yield EvidenceItem(path, None, None, str(exc))
+        except (EvidenceFormatError, OSError) as exc:  # the manifest may still say which platform it was
+            yield EvidenceItem(path, None, None, str(exc), platform=manifest.hosts.get(path.stem, (None, None))[1])
             continue
         if doc["host"] != path.stem:
             yield EvidenceItem(path, None, digest, f"{path.name} holds evidence of host {doc['host']!r}: "
