@@ -9,5 +9,7 @@ mkdir -p "$out"
 echo "== prakan lint inventory/"
 .venv/bin/prakan lint inventory/
 echo "== prakan evaluate (sample department, bundled evidence)"
-.venv/bin/prakan evaluate --evidence-dir samples/evidence -i inventory -o "$out/results.json"
+# signed with the public DEMO key in samples/ (see samples/README.md); a fixed snapshot, so no age limit
+.venv/bin/prakan evaluate --evidence-dir samples/evidence -i inventory --manifest-key samples/demo-manifest.key --max-age 0 \
+  -o "$out/results.json"
 echo "results: $out/results.json"

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from prakan.catalog import Catalog, load_catalog
 from prakan.cli import cli
 from prakan.inventory import load_inventory
-from prakan.paths import SCHEMAS_DIR
+from prakan.paths import SAMPLE_MANIFEST_KEY, SCHEMAS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIDENCE = ROOT / "samples" / "evidence"
@@ -47,7 +47,8 @@ def catalog() -> Catalog:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("sample") / "results.json"
-    res = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(EVIDENCE), "-i", str(INVENTORY), "-o", str(out)])
+    res = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(EVIDENCE), "-i", str(INVENTORY), "-o", str(out),
+                                      "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0"])
     assert res.exit_code == 0, res.output
     return json.loads(out.read_text(encoding="utf-8"))
 

@@ -36,8 +36,10 @@ sys.path.insert(0, str(ROOT))
 
 from prakan.evidence import HostEvidence, SourceResult, write_host, write_manifest  # noqa: E402
 from prakan.inventory import Host, Inventory, load_inventory  # noqa: E402
+from prakan.paths import SAMPLE_MANIFEST_KEY  # noqa: E402
 from prakan.redact import redact_text  # noqa: E402
 from prakan.sources import Source, load_sources  # noqa: E402
+from prakan.trust import read_key_file  # noqa: E402
 
 SEED = "prakan-sample-department-2026"
 COLLECTED_AT = "2026-11-21T19:00:00Z"
@@ -1857,7 +1859,7 @@ def generate(inventory: Path, out: Path) -> dict[str, Any]:
         hosts[name] = {"status": "ok", "sha256": digest, "file": path.name}
     manifest = {"run": "sample-department", "kind": "sample", "started_at": COLLECTED_AT,
                 "finished_at": COLLECTED_AT, "inventory": _shown(inventory), "hosts": hosts}
-    write_manifest(out, manifest)
+    write_manifest(out, manifest, read_key_file(SAMPLE_MANIFEST_KEY))  # the public DEMO key: see samples/README.md
     return manifest
 
 

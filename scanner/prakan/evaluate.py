@@ -7,10 +7,12 @@ and hosts stream through one at a time, so memory stays flat however large the f
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,6 +22,7 @@ from prakan.clock import utc_text
 from prakan.evidence import MANIFEST, EvidenceFormatError, host_files, load_host, sha256_text
 from prakan.parse import KeyValues, ParseError
 from prakan.rules import Context, EvidenceUnavailable, Outcome
+from prakan.trust import MAX_MANIFEST_BYTES, TrustError, Verification, read_regular, verify
 from prakan.waivers import Waiver
 
 RESULTS_FORMAT = "prakan-results"
@@ -44,7 +47,8 @@ class HostInfo:
 class SourceCache:
     """Parses a host's sources lazily, once each; failures are remembered as reasons."""
 
-    def __init__(self, doc: Mapping[str, Any], catalog: Catalog, platform: str) -> None:
+    def __init__(self, doc: Mapping[str, Any], catalog: Catalog, platform: str, fragments: bool = False) -> None:
+        self._fragments = fragments  # the catalog's samples: configuration fragments are allowed
         self._doc = doc.get("sources", {})
         self._catalog = catalog
         self._platform = platform
@@ -70,7 +74,9 @@ class SourceCache:
             raise EvidenceUnavailable(f"collection failed: {entry['error']}")
         if entry.get("truncated"):
             raise EvidenceUnavailable("output was truncated")
-        rc = entry.get("rc", 0)
+        if "rc" not in entry and self._platform == "linux":
+            raise EvidenceUnavailable(f"`{entry.get('command', name)}` has no `rc` (exit status) recorded")
+        rc = entry.get("rc")
         if rc is None and self._platform == "linux":
             raise EvidenceUnavailable(f"`{entry.get('command', name)}` has no recorded exit status")
         if rc not in (0, None):
@@ -81,7 +87,7 @@ class SourceCache:
             raise EvidenceUnavailable("output has no recorded SHA-256: it cannot be trusted")
         if recorded != sha256_text(output):
             raise EvidenceUnavailable("output does not match its recorded SHA-256 (altered or corrupted)")
-        return self._catalog.sources[name].parse(output, self._platform)
+        return self._catalog.sources[name].parse(output, self._platform, fragments=self._fragments)
 
 
 def _os_family(cache: SourceCache) -> str | None:
@@ -185,41 +191,159 @@ class EvidenceItem:
     doc: dict[str, Any] | None
     sha256: str | None
     problem: str | None = None
+    platform: str | None = None  # as the file claims, when the file itself cannot be trusted
+    host: str | None = None
+
+
+@dataclass
+class Manifest:
+    """What the run's manifest vouches for: file name -> SHA-256, the hosts it lists (with the file
+    each should have, and why not), and how far the manifest itself can be trusted. `problem` set:
+    nothing in the directory can be trusted, every host is `error`."""
+
+    files: dict[str, str]
+    hosts: dict[str, tuple[str | None, str | None, str | None]]  # host -> (file, platform, reason)
+    verification: Verification
+    problem: str | None = None
+
+
+def load_manifest(directory: Path, key: bytes | None, trust_unsigned: bool = False) -> Manifest:
+    """Read and verify the run's manifest. Never raises for bad content: the problem is recorded."""
+    path = directory / MANIFEST
+    if not path.exists() and not path.is_symlink():
+        why = (f"no {MANIFEST} in {directory}: the evidence cannot be verified (the manifest was removed, or the "
+               "run was killed before writing it)")  # fmt: skip
+        return Manifest({}, {}, Verification("missing", why), why)
+    try:
+        manifest = json.loads(read_regular(path, MAX_MANIFEST_BYTES))
+    except (TrustError, ValueError, RecursionError) as exc:
+        why = f"{path}: unreadable manifest: {exc}"
+        return Manifest({}, {}, Verification("unreadable", why), why)
+    if not isinstance(manifest, dict):
+        why = f"{path}: the manifest is a JSON {type(manifest).__name__}, not an object"
+        return Manifest({}, {}, Verification("unreadable", why), why)
+    check = verify(manifest, key)
+    problem = None
+    if check.state == "bad-signature" or (check.state in ("unsigned", "no-key") and not trust_unsigned):
+        hint = "" if check.state == "bad-signature" else " (evaluate with --trust-unsigned to accept it unverified)"
+        problem = f"{path}: {check.detail}{hint}"
+    elif not check.verified:
+        check = Verification(check.state, f"{check.detail}; accepted unverified (--trust-unsigned)", check.key_id)
+    files: dict[str, str] = {}
+    hosts: dict[str, tuple[str | None, str | None, str | None]] = {}
+    raw_files = manifest.get("files")
+    if isinstance(raw_files, dict):
+        files = {str(k): str(v) for k, v in raw_files.items()}
+    raw_hosts = manifest.get("hosts")
+    if isinstance(raw_hosts, dict):
+        for name, h in raw_hosts.items():
+            if not isinstance(h, dict):
+                continue
+            file = h.get("file") or (f"{name}.json" if h.get("sha256") else None)
+            if file and h.get("sha256") and not isinstance(raw_files, dict):
+                files[str(file)] = str(h["sha256"])
+            hosts[str(name)] = (str(file) if file else None, h.get("platform"), h.get("reason"))
+    if not isinstance(raw_files, dict) and not isinstance(raw_hosts, dict) and problem is None:
+        problem = f"{path}: the manifest lists no files (neither `files` nor `hosts`)"
+    return Manifest(files, hosts, check, problem)
 
 
 def manifest_hashes(directory: Path) -> dict[str, str] | None:
-    """File name -> SHA-256 from the run's manifest (collect, import and sample shapes); None without one."""
-    path = directory / MANIFEST
-    if not path.exists():
-        return None
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise EvidenceFormatError(f"{path}: unreadable manifest: {exc}") from exc
-    if isinstance(manifest.get("files"), dict):
-        return {str(k): str(v) for k, v in manifest["files"].items()}
-    hosts = manifest.get("hosts") if isinstance(manifest.get("hosts"), dict) else {}
-    return {str(h.get("file") or f"{name}.json"): str(h["sha256"])
-            for name, h in hosts.items() if isinstance(h, dict) and h.get("sha256")}  # fmt: skip
+    """File name -> SHA-256 from the run's manifest, unverified; None without a readable one."""
+    m = load_manifest(directory, None, trust_unsigned=True)
+    return None if m.verification.state in ("missing", "unreadable") else m.files
 
 
-def iter_evidence(directory: Path) -> Iterator[EvidenceItem]:
-    """Each evidence file, validated: its name, its hash in the manifest, its structure."""
-    listed = manifest_hashes(directory)
+def iter_evidence(directory: Path, manifest: Manifest | None = None) -> Iterator[EvidenceItem]:
+    """Each evidence file, validated: its name, its hash in the (verified) manifest, its structure;
+    then every host the manifest lists whose evidence file is gone."""
+    manifest = manifest or load_manifest(directory, None, trust_unsigned=True)
+    seen: set[str] = set()
     for path in host_files(directory):
+        seen.add(path.name)
         try:
             doc, digest = load_host(path)
-        except (EvidenceFormatError, OSError) as exc:
-            yield EvidenceItem(path, None, None, str(exc))
+        except (EvidenceFormatError, OSError) as exc:  # the manifest may still say which platform it was
+            yield EvidenceItem(path, None, None, str(exc), platform=manifest.hosts.get(path.stem, (None, None))[1])
             continue
         if doc["host"] != path.stem:
             yield EvidenceItem(path, None, digest, f"{path.name} holds evidence of host {doc['host']!r}: "
                                "an evidence file is named after its host")  # fmt: skip
-        elif listed is not None and listed.get(path.name) != digest:
-            why = "is not listed in" if path.name not in listed else "does not match its SHA-256 in"
-            yield EvidenceItem(path, None, digest, f"{path.name} {why} the run's {MANIFEST} (altered or added)")
+        elif manifest.problem:
+            yield EvidenceItem(path, None, digest, manifest.problem, platform=doc["platform"])
+        elif manifest.files.get(path.name) != digest:
+            why = "is not listed in" if path.name not in manifest.files else "does not match its SHA-256 in"
+            yield EvidenceItem(path, None, digest, f"{path.name} {why} the run's {MANIFEST} (altered or added)",
+                               platform=doc["platform"])  # fmt: skip
         else:
             yield EvidenceItem(path, doc, digest)
+    listed = {**{f: (None, None) for f in manifest.files},
+              **{f: (p, r) for _, (f, p, r) in manifest.hosts.items() if f}}  # fmt: skip
+    for file, (platform, _reason) in sorted(listed.items()):
+        if file not in seen and not file.startswith(".") and "/" not in file:
+            yield EvidenceItem(directory / file, None, None, f"the run's {MANIFEST} lists {file}, but it is not in "
+                               f"{directory} (deleted?)", platform=platform)  # fmt: skip
+    for name, (file, platform, reason) in sorted(manifest.hosts.items()):
+        if file is None:
+            yield EvidenceItem(directory / f"{name}.json", None, None, f"the run's {MANIFEST} lists host {name} "
+                               f"without an evidence file" + (f": {reason}" if reason else ""), platform=platform,
+                               host=name)  # fmt: skip
+
+
+MAX_AGE_DAYS = 7.0  # default maximum evidence age (evaluate/scan --max-age)
+CLOCK_SKEW = timedelta(minutes=5)  # a timestamp this far in the future is tolerated (clock drift)
+_HOSTNAME = re.compile(r"^hostname (\S+)", re.MULTILINE)
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else None
+
+
+def evidence_problem(doc: Mapping[str, Any], info: HostInfo, now: datetime,
+                     max_age: timedelta | None) -> tuple[str | None, float | None]:  # fmt: skip
+    """Why a host's (hash-verified) evidence still cannot be trusted, and its age in days: no or a
+    bad timestamp, older than `max_age`, from the future, or a configuration of another device."""
+    if doc.get("error"):
+        return None, None
+    stamps = {"collected_at": doc.get("collected_at")}
+    for name, src in (doc.get("sources") or {}).items():
+        stamps[f"source `{name}` collected_at"] = src.get("collected_at")
+    parsed: list[datetime] = []
+    for what, value in stamps.items():
+        t = _timestamp(value)
+        if t is None:
+            return f"evidence {what} {value!r} is not a UTC timestamp: its age cannot be known", None
+        parsed.append(t)
+    oldest, newest = min(parsed), max(parsed)
+    age = round((now - oldest).total_seconds() / 86400, 3)
+    if newest - now > CLOCK_SKEW:
+        return (f"evidence is dated in the future ({newest.strftime('%Y-%m-%dT%H:%M:%SZ')}, now "
+                f"{now.strftime('%Y-%m-%dT%H:%M:%SZ')}): a wrong clock or forged evidence"), age  # fmt: skip
+    if max_age is not None and now - oldest > max_age:
+        return (f"evidence is {age:.1f} days old (collected at {oldest.strftime('%Y-%m-%dT%H:%M:%SZ')}), older than "
+                f"the maximum of {max_age.total_seconds() / 86400:g} days (--max-age)"), age  # fmt: skip
+    if info.platform == "cisco_ios":
+        src = (doc.get("sources") or {}).get("running_config") or {}
+        m = _HOSTNAME.search(src.get("output") or "")
+        if m and not _same_device(m.group(1), info):
+            return (f"the running-config names hostname {m.group(1)!r}, not this host ({info.name}"
+                    + (f", prakan_hostname {info.vars['prakan_hostname']!r}" if info.vars.get("prakan_hostname")
+                       else "") + "): evidence of another device"), age  # fmt: skip
+    return None, age
+
+
+def _same_device(hostname: str, info: HostInfo) -> bool:
+    names = {info.name.lower(), info.name.lower().split(".")[0]}
+    if info.vars.get("prakan_hostname"):
+        names.add(str(info.vars["prakan_hostname"]).lower())
+    h = hostname.lower()
+    return h in names or h.split(".")[0] in names
 
 
 class ResultsWriter:
@@ -301,40 +425,70 @@ def evaluate_run(
     waivers: list[Waiver] | None = None,
     today: date | None = None,
     only_inventory_hosts: bool = False,
+    manifest_key: bytes | None = None,
+    trust_unsigned: bool = False,
+    max_age: timedelta | None = timedelta(days=MAX_AGE_DAYS),
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Evaluate every evidence file in `evidence_dir` and stream results.json to `out`.
 
-    With an inventory, hosts in it but without evidence are reported as errors (nothing collected
-    is never a pass); hosts with evidence but not in the inventory are evaluated without
-    inventory values, so checks that need those values are errors (unless `only_inventory_hosts`,
-    as with `--limit`, skips them).
+    The run's manifest must be there and signed with `manifest_key` (or, with `trust_unsigned`,
+    unsigned: accepted but marked unverified); otherwise every host is `error`. Each file must
+    match its hash in the manifest, be no older than `max_age`, not dated in the future, and (IOS)
+    name this device in its running-config. With an inventory, hosts in it but without evidence are
+    reported as errors (nothing collected is never a pass); hosts with evidence but not in the
+    inventory are evaluated without inventory values, so checks that need those values are errors
+    (unless `only_inventory_hosts`, as with `--limit`, skips them).
     """
     waivers = waivers or []
-    writer = ResultsWriter(out, run_metadata(catalog, evidence_dir, str(inventory.path) if inventory else None))
+    now = now or datetime.now(UTC)
+    today = today or now.date()
+    try:  # an unreadable directory would otherwise look empty: no hosts, "0 in error"
+        os.listdir(evidence_dir)
+    except OSError as exc:
+        raise EvidenceFormatError(f"{evidence_dir}: cannot read the evidence directory: {exc.strerror or exc}") from exc
+    manifest = load_manifest(evidence_dir, manifest_key, trust_unsigned)
+    meta = run_metadata(catalog, evidence_dir, str(inventory.path) if inventory else None)
+    meta["evidence_trust"] = manifest.verification.to_json() | {
+        "max_age_days": None if max_age is None else max_age.total_seconds() / 86400,
+        "evaluated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    writer = ResultsWriter(out, meta)
+    verified = manifest.verification.verified and manifest.problem is None
+
+    def add(doc: Mapping[str, Any], info: HostInfo, sha: str | None, note: str | None = None) -> None:
+        problem, age = evidence_problem(doc, info, now, max_age)
+        if problem:
+            doc = {"error": problem, "collected_at": doc.get("collected_at"), "sources": {}}
+        host = evaluate_host(doc, catalog, info, waivers, today)
+        host["evidence_verified"] = verified and not doc.get("error")
+        host["evidence_age_days"] = age
+        writer.add(host | ({"note": note} if note else {}), sha)
+
     seen: set[str] = set()
-    for item in iter_evidence(evidence_dir):
+    for item in iter_evidence(evidence_dir, manifest):
         if item.doc is None:
-            name = item.path.stem
-            platform = inventory.hosts[name].platform if inventory and name in inventory.hosts else "unknown"
+            name = item.host or item.path.stem
+            if name in seen:
+                continue
+            claimed = item.platform or "unknown"
+            platform = inventory.hosts[name].platform if inventory and name in inventory.hosts else claimed
             doc: dict[str, Any] = {"error": item.problem, "sources": {}}
         else:
             doc, name, platform = item.doc, item.doc["host"], item.doc["platform"]
         if inventory is not None and name not in inventory.hosts:
             if only_inventory_hosts:
                 continue  # outside --limit
-            if item.doc is not None:
-                info = HostInfo(name=name, platform=platform)
-                writer.add(evaluate_host(doc, catalog, info, waivers, today) | {"note": "not in the inventory"},
-                           item.sha256)  # fmt: skip
+            seen.add(name)
+            add(doc, HostInfo(name=name, platform=platform), item.sha256, "not in the inventory")
             continue
         seen.add(name)
         info = host_info_from_inventory(inventory, name, platform) if inventory else HostInfo(name, platform)
         if item.doc is not None and info.platform != platform:
             doc = {"error": f"evidence is for platform {platform}, the inventory says {info.platform}", "sources": {}}
-        writer.add(evaluate_host(doc, catalog, info, waivers, today), item.sha256)
+        add(doc, info, item.sha256)
     if inventory is not None:
         for name in sorted(set(inventory.hosts) - seen):
             info = host_info_from_inventory(inventory, name, "unknown")
-            doc = {"error": f"no evidence file for this host in {evidence_dir}", "sources": {}}
-            writer.add(evaluate_host(doc, catalog, info, waivers, today), None)
+            add({"error": f"no evidence file for this host in {evidence_dir}", "sources": {}}, info, None)
     return writer.close(organisation_results(catalog))

@@ -96,12 +96,34 @@ class HostEvidence:
         }
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Temp files of `path` left by a process that was killed (SIGKILL, power loss): their names
+    carry the writer's pid, and a writer that no longer runs will never finish them."""
+    with contextlib.suppress(OSError):
+        for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+            pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+                tmp.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """A file written beside `path`, fsynced, and renamed over it only if the block succeeds:
-    readers never see half a file. `mode` is "w" (UTF-8 text) or "wb"."""
+    readers never see half a file. `mode` is "w" (UTF-8 text) or "wb". A temp file left by a
+    killed writer is removed by the next write to the same path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as fh:
             yield fh
@@ -127,9 +149,15 @@ def write_host(directory: Path, evidence: HostEvidence) -> tuple[Path, str]:
     return path, hashlib.sha256(data).hexdigest()
 
 
-def write_manifest(directory: Path, manifest: Mapping[str, Any]) -> Path:
+def write_manifest(directory: Path, manifest: Mapping[str, Any], key: bytes | None = None) -> Path:
+    """Write the run's manifest, signed with the manifest key (`key`, else the installation's key,
+    created on first use: see prakan.trust)."""
+    from prakan.trust import manifest_key, sign
+
+    key = key or manifest_key(create=True)
+    assert key is not None
     path = directory / MANIFEST
-    atomic_write(path, (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    atomic_write(path, (json.dumps(sign(manifest, key), ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return path
 
 
@@ -153,7 +181,12 @@ def validate(doc: Any, where: str) -> dict[str, Any]:
 
 def load_host(path: Path) -> tuple[dict[str, Any], str]:
     """Load and validate one evidence file; returns the document and the file's SHA-256."""
-    raw = path.read_bytes()
+    from prakan.trust import MAX_EVIDENCE_BYTES, TrustError, read_regular
+
+    try:
+        raw = read_regular(path, MAX_EVIDENCE_BYTES)
+    except TrustError as exc:
+        raise EvidenceFormatError(f"{path}: {exc}") from exc
     try:
         doc = json.loads(raw)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors

@@ -16,6 +16,9 @@ from typing import Any
 
 from prakan.clock import utc_from_timestamp
 from prakan.evidence import HostEvidence, SourceResult, now, write_host, write_manifest
+from prakan.trust import TrustError, read_regular
+
+MAX_BACKUP_BYTES = 64 * 1024 * 1024  # a configuration backup larger than this is refused, not read
 
 SUPPORTED = {"cisco_ios": ("running_config", "show running-config")}
 _SUFFIXES = (".cfg", ".conf", ".config", ".txt", ".ios", ".running", ".bak")
@@ -37,7 +40,7 @@ class Imported:
 def config_files(paths: Iterable[Path]) -> Iterator[Path]:
     for p in paths:
         if p.is_dir():
-            yield from (f for f in sorted(p.rglob("*")) if f.is_file() and not any(
+            yield from (f for f in sorted(p.rglob("*")) if (f.is_file() or f.is_symlink()) and not any(
                 part.startswith(".") for part in f.relative_to(p).parts))  # fmt: skip
         else:
             yield p
@@ -89,6 +92,7 @@ def import_configs(
     out_dir: Path,
     inventory: Any | None = None,
     key: bytes | None = None,
+    manifest_key: bytes | None = None,
 ) -> list[Imported]:
     from prakan.redact import redact_text, redaction_key
 
@@ -99,8 +103,11 @@ def import_configs(
     done: list[Imported] = []
     taken: dict[str, Path] = {}
     for path in config_files(paths):
-        raw = path.read_bytes()
-        text, problem = _decode(raw)
+        try:
+            raw = read_regular(path, MAX_BACKUP_BYTES)
+            text, problem = _decode(raw)
+        except TrustError as exc:
+            text, problem = "", f"{path} {exc}"
         host, how = match_host(path, text, inventory)
         if host in taken:
             problem = f"{path} and {taken[host]} both map to host {host}; keeping the first"
@@ -109,8 +116,8 @@ def import_configs(
         taken[host] = path
         if _RANCID_TYPE.search(text):
             text = "\n".join(ln for ln in text.splitlines() if not ln.startswith("!RANCID-"))
-        redacted, _count = redact_text(text, platform, key)
-        mtime = utc_from_timestamp(path.stat().st_mtime)
+        redacted, _count = redact_text(text, platform, key, scope=source)
+        mtime = utc_from_timestamp(path.lstat().st_mtime)
         result = SourceResult(command=command, output=redacted, rc=0, collected_at=mtime, error=problem)
         ev = HostEvidence(host=host, platform=platform, sources={source: result}, collected_at=mtime, method="import",
                           facts={"imported_from": path.name})  # fmt: skip
@@ -120,5 +127,5 @@ def import_configs(
         "run": out_dir.name, "kind": "import", "platform": platform, "started_at": started, "finished_at": now(),
         "hosts": {i.host: {"status": "error" if i.problem else "ok", "source_file": str(i.path),
                            "matched_by": i.matched_by, "sha256": i.sha256, "reason": i.problem} for i in done},
-    })  # fmt: skip
+    }, manifest_key)  # fmt: skip
     return done

@@ -63,6 +63,18 @@ _URL_CREDENTIALS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/\s@]+:(?P<s>[^@\
 # Linux configuration files: pwd="x" / password="x" (rsyslog ommysql, omelasticsearch, ...)
 _LINUX_ASSIGNED = re.compile(r"\b(?:pwd|passwd|password|secret|token)\s*=\s*\"(?P<s>[^\"]+)\"", re.IGNORECASE)
 _LINUX_SYSCTL_KEY = re.compile(r"^\s*net\.ipv4\.tcp_fastopen_key\s*=\s*(?P<s>\S.*?)\s*$")
+# Any key whose name says secret, with `=` or `:` (quoted or not): password=x, pwd='x', apikey="x",
+# "client_secret": "x", X-Auth-Token: x, stable_secret = x ...
+_LINUX_KEYWORD = re.compile(
+    r"(?i)(?P<k>[\w.-]*(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|credentials?|psk|private[_-]?key|"
+    r"auth[_-]?key|access[_-]?key)[\w.-]*)[\"']?\s*[:=]\s*(?P<q>[\"']?)(?P<s>(?(q)[^\"'\n]+|[^\s,;)}\]\"']+))"
+)
+_LINUX_NOT_SECRET = frozenset({"yes", "no", "true", "false", "on", "off", "none", "null", "*", "0", "1", "required",
+                               "optional", "disabled", "enabled"})  # fmt: skip
+_LINUX_AUTH_HEADER = re.compile(r"(?i)\b(?:proxy-)?authorization\s*[:=]\s*(?:(?:bearer|basic|token|digest|negotiate) )?"
+                                r"\s*(?P<s>[^\s\"']+)")  # fmt: skip
+# rsyslog database outputs: :ommysql:host,db,user,PASSWORD (and ompgsql)
+_LINUX_DB_ACTION = re.compile(r":om(?:mysql|pgsql):[^,\s]*,[^,\s]*,[^,\s]*,(?P<s>[^;\s]+)")
 _SNMP_COMMUNITY = re.compile(r"^\s*snmp-server community (?P<s>\S+)")
 _SNMP_USER_AUTH = re.compile(r"(?<=\sauth )(?:md5|sha\S*) (?P<s>\S+)")
 _SNMP_USER_PRIV = re.compile(r"(?<=\spriv )(?:des|3des|aes(?: \d+)?) (?P<s>\S+)")
@@ -74,9 +86,10 @@ _SNMP_HOST = re.compile(
 # `key [type] X` (and `pac key`, `server-private ... key`) inside AAA server blocks
 _AAA_BLOCK = re.compile(r"^(?:tacacs server|radius server|aaa group server|crypto isakmp client configuration group) ")
 _AAA_KEY = re.compile(rf"^\s+(?:pac |server-private \S+ (?:.* )?)?key {_T}(?P<s>\S.*?)\s*$")
+# PEM and PGP private keys, also when the text is cut before the END line (a truncated output)
 _PEM = re.compile(
-    r"(?P<head>-----BEGIN (?P<kind>[A-Z0-9 ]*)PRIVATE KEY-----)(?P<body>.*?)"
-    r"(?P<tail>-----END (?P=kind)PRIVATE KEY-----)",
+    r"(?P<head>-----BEGIN (?P<kind>[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----)(?P<body>.*?)"
+    r"(?P<tail>-----END (?P=kind)-----|\Z)",
     re.DOTALL,
 )
 _SHADOW = re.compile(r"^(?P<name>[^:\s]+):(?P<hash>[^:]*)(?P<tail>:[0-9]*:[0-9]*:[0-9]*:[0-9]*:[0-9]*:[0-9]*:[^:]*)$")
@@ -84,12 +97,21 @@ _SHADOW = re.compile(r"^(?P<name>[^:\s]+):(?P<hash>[^:]*)(?P<tail>:[0-9]*:[0-9]*
 _SHADOW_LOOSE = re.compile(r"^(?P<name>[^:\s]+):(?P<hash>[!*]*(?:\$[^:\s]+|[./0-9A-Za-z]{13}))(?P<tail>:.*)?$")
 
 
-def token(secret: str, key: bytes) -> str:
-    return f"<redacted:prakan:{_digest(secret, key)}>"
+def token(secret: str, key: bytes, scope: str = "") -> str:
+    return f"<redacted:prakan:{_digest(secret, key, scope)}>"
 
 
-def _digest(secret: str, key: bytes) -> str:
-    return hmac.new(key, secret.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()[:16]
+def _digest(secret: str, key: bytes, scope: str = "") -> str:
+    """HMAC of the secret within its scope (source and field): the same value in two unrelated
+    fields gets two unrelated tokens, so one leaked value does not reveal every field sharing it,
+    while the same field keeps its token from run to run (drift stays visible)."""
+    data = (scope + "\0" + secret if scope else secret).encode("utf-8", "surrogateescape")
+    return hmac.new(key, data, hashlib.sha256).hexdigest()[:16]
+
+
+def _context(prefix: str) -> str:
+    """A field's name for scoping: the words before the secret, lower-cased, spaces collapsed."""
+    return " ".join(prefix.lower().split())[-120:]
 
 
 def key_path() -> Path:
@@ -120,8 +142,9 @@ def redaction_key() -> bytes:
 
 
 def _sub_group(
-    line: str, rx: re.Pattern[str], key: bytes, counter: list[int], keep: frozenset[str] = frozenset()
-) -> str:
+    line: str, rx: re.Pattern[str], key: bytes, counter: list[int], keep: frozenset[str] = frozenset(),
+    scope: str = "",
+) -> str:  # fmt: skip
     def repl(m: re.Match[str]) -> str:
         secret = m.group("s")
         if TOKEN.match(secret) or secret.casefold() in keep:
@@ -129,40 +152,135 @@ def _sub_group(
         counter[0] += 1
         start, end = m.start("s") - m.start(), m.end("s") - m.start()
         whole = m.group(0)
-        return whole[:start] + token(secret, key) + whole[end:]
+        field = scope + "|" + _context(line[: m.start("s")])
+        return whole[:start] + token(secret, key, field) + whole[end:]
 
     return rx.sub(repl, line)
 
 
-def _redact_ios(text: str, key: bytes, counter: list[int]) -> str:
+# The generic rule: any value after a secret-bearing keyword, on any line, whatever the command.
+# IOS keywords are whole words; between keyword and value may come modifiers (a type number,
+# `ascii`/`hex`, a hash name); a value that is itself one of the words below is structure, not a
+# secret (`password encryption aes`, `key chain NAME`, `crypto key generate rsa`).
+_IOS_SECRET_WORDS = frozenset({
+    "password", "passwd", "secret", "key", "key-string", "pre-shared-key", "psk", "set-key", "community",
+    "authentication-key", "message-digest-key", "server-key", "auth-key", "shared-secret", "passphrase", "token",
+    "api-key", "md5-key", "wpa-psk", "ascii-key", "hex-key",
+})  # fmt: skip
+_IOS_MODIFIERS = frozenset({
+    "ascii", "hex", "md5", "sha", "sha1", "sha256", "sha512", "encrypted", "unencrypted", "clear", "cleartext",
+    "plain", "text", "level", "type", "hidden", "local", "remote", "fallback",
+})  # fmt: skip
+_IOS_MODIFIERS_WITH_ARG = frozenset({"address", "hostname", "host", "vrf", "ipv4", "ipv6", "identity", "size"})
+_IOS_NOT_SECRET = frozenset({
+    "encryption", "chain", "config-key", "generate", "zeroize", "import", "export", "storage", "pubkey-chain",
+    "password-encrypt", "rsa", "ec", "ecdsa", "recovery", "min-length", "ssh", "none", "nopassword", "prompt",
+    "private-config", "masked", "algorithm-type",
+    # prose: error messages pass through redaction too (`host key for r1 changed`, `a password is required`)
+    "for", "is", "was", "are", "of", "in", "on", "to", "the", "a", "an", "and", "or", "not", "changed", "file",
+    "from", "with", "required", "incorrect", "invalid", "expired", "missing", "failed", "mismatch",
+})  # fmt: skip
+_WORD = re.compile(r"\S+")
+# Free text, and lines whose `key` is a key number (NTP associations), are left to the known forms.
+_FREE_TEXT = re.compile(r"^\s*(?:description|remark|alias|banner-text|ntp (?:server|peer)|ntp trusted-key)\b")
+_BANNER = re.compile(r"^banner \S+ (?P<d>\^C|\S)")
+
+
+def _generic_ios(body: str, key: bytes, counter: list[int], scope: str, keep: frozenset[str]) -> str:
+    words = list(_WORD.finditer(body))
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        w = words[i].group(0).lower()
+        if w not in _IOS_SECRET_WORDS:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(words):
+            nxt = words[j].group(0)
+            low = nxt.lower()
+            if low in _IOS_SECRET_WORDS:  # `psk set-key ascii 0 X`: the inner keyword leads
+                break
+            more = j + 1 < len(words)
+            if low in _IOS_MODIFIERS_WITH_ARG and j + 2 < len(words):
+                j += 2
+                continue
+            if more and (low in _IOS_MODIFIERS or (nxt.isdigit() and len(nxt) <= 2)):
+                j += 1
+                continue
+            break
+        if j >= len(words) or words[j].group(0).lower() in _IOS_SECRET_WORDS:
+            i = j if j > i + 1 else i + 1
+            continue
+        value = words[j].group(0)
+        low = value.lower()
+        lone_index = w == "key" and value.isdigit() and len(words) == 2  # ` key 1` inside `key chain`
+        if not (TOKEN.match(value) or low in _IOS_NOT_SECRET or low in keep or lone_index):
+            spans.append((words[j].start(), words[j].end()))
+        i = j + 1
+        # `pre-shared-key local X remote Y`: a second side's secret follows the first
+        if i + 1 < len(words) and words[i].group(0).lower() in ("local", "remote"):
+            value = words[i + 1].group(0)
+            if not TOKEN.match(value):
+                spans.append((words[i + 1].start(), words[i + 1].end()))
+            i += 2
+    for start, end in reversed(spans):
+        counter[0] += 1
+        field = scope + "|" + _context(body[:start])
+        body = body[:start] + token(body[start:end], key, field) + body[end:]
+    return body
+
+
+def _redact_ios(text: str, key: bytes, counter: list[int], scope: str = "") -> str:
     out: list[str] = []
+    block = ""
     in_aaa = False
+    banner_end: str | None = None
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         nl = line[len(body) :]
+        if banner_end is not None:  # banner text is free text that checks read: left as it is
+            if banner_end in body:
+                banner_end = None
+            out.append(line)
+            continue
+        banner = _BANNER.match(body)
+        if banner:
+            rest = body[banner.end() :]
+            if banner.group("d") not in rest:
+                banner_end = banner.group("d")
+            out.append(line)
+            continue
         if body and not body[0].isspace():
+            block = _context(body)
             in_aaa = bool(_AAA_BLOCK.match(body))
+        here = f"{scope}|{block}" if body[:1].isspace() else scope
         if in_aaa and body[:1].isspace():
-            body = _sub_group(body, _AAA_KEY, key, counter)
+            body = _sub_group(body, _AAA_KEY, key, counter, scope=here)
         elif body.lstrip().startswith("snmp-server user "):
-            body = _sub_group(_sub_group(body, _SNMP_USER_AUTH, key, counter), _SNMP_USER_PRIV, key, counter)
+            body = _sub_group(_sub_group(body, _SNMP_USER_AUTH, key, counter, scope=here), _SNMP_USER_PRIV, key,
+                              counter, scope=here)  # fmt: skip
         elif body.lstrip().startswith("snmp-server host "):
-            body = _sub_group(body, _SNMP_HOST, key, counter, DEFAULT_COMMUNITIES)
+            body = _sub_group(body, _SNMP_HOST, key, counter, DEFAULT_COMMUNITIES, scope=here)
         elif body.lstrip().startswith("snmp-server community "):
-            body = _sub_group(body, _SNMP_COMMUNITY, key, counter, DEFAULT_COMMUNITIES)
+            body = _sub_group(body, _SNMP_COMMUNITY, key, counter, DEFAULT_COMMUNITIES, scope=here)
         else:
             for rx, _ in _IOS_LINE:
-                new = _sub_group(body, rx, key, counter)
+                new = _sub_group(body, rx, key, counter, scope=here)
                 if new != body:
                     body = new
                     break
-        body = _sub_group(body, _URL_CREDENTIALS, key, counter)
+        body = _sub_group(body, _URL_CREDENTIALS, key, counter, scope=here)
+        if not _FREE_TEXT.match(body):
+            body = _generic_ios(body, key, counter, here, DEFAULT_COMMUNITIES)
         out.append(body + nl)
     return "".join(out)
 
 
-def _redact_linux(text: str, key: bytes, counter: list[int]) -> str:
-    """Shadow-style hash fields, quoted passwords in config files, URL credentials, TCP Fast Open keys."""
+def _redact_linux(text: str, key: bytes, counter: list[int], scope: str = "") -> str:
+    """Shadow-style hash fields, any value assigned to a secret-named key (`password=`, `pwd='x'`,
+    `apikey: "x"`, `"token": "x"`), Authorization headers, database outputs of rsyslog, URL
+    credentials, TCP Fast Open keys."""
     out: list[str] = []
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
@@ -174,38 +292,46 @@ def _redact_linux(text: str, key: bytes, counter: list[int]) -> str:
             # empty, `*`, `!`, `!!` carry no secret; a hash (locked or not) does
             if value and not TOKEN.match(value):
                 counter[0] += 1
-                body = f"{m.group('name')}:{marker}$prakan${_digest(value, key)}{m.group('tail') or ''}"
-        for rx in (_LINUX_ASSIGNED, _URL_CREDENTIALS, _LINUX_SYSCTL_KEY):
-            body = _sub_group(body, rx, key, counter)
+                digest = _digest(value, key, f"{scope}|shadow:{m.group('name')}")
+                body = f"{m.group('name')}:{marker}$prakan${digest}{m.group('tail') or ''}"
+        for rx in (_LINUX_ASSIGNED, _LINUX_AUTH_HEADER, _LINUX_DB_ACTION, _URL_CREDENTIALS, _LINUX_SYSCTL_KEY):
+            body = _sub_group(body, rx, key, counter, scope=scope)
+        body = _sub_group(body, _LINUX_KEYWORD, key, counter, _LINUX_NOT_SECRET, scope=scope)
         out.append(body + line[len(line.rstrip("\r\n")) :])
     return "".join(out)
 
 
-def _redact_pem(text: str, key: bytes, counter: list[int]) -> str:
+_CUT = "(cut before its END line)"
+
+
+def _redact_pem(text: str, key: bytes, counter: list[int], scope: str = "") -> str:
     def repl(m: re.Match[str]) -> str:
         body = m.group("body").strip()
-        if TOKEN.match(body):
+        if TOKEN.match(body.removesuffix(_CUT).strip()) or not body:
             return m.group(0)
         counter[0] += 1
-        return f"{m.group('head')}\n{token(''.join(body.split()), key)}\n{m.group('tail')}"
+        tail = m.group("tail") or _CUT + "\n"
+        return f"{m.group('head')}\n{token(''.join(body.split()), key, scope + '|pem')}\n{tail}"
 
     return _PEM.sub(repl, text)
 
 
-_PLATFORM: dict[str, Callable[[str, bytes, list[int]], str]] = {
+_PLATFORM: dict[str, Callable[[str, bytes, list[int], str], str]] = {
     "cisco_ios": _redact_ios,
     "linux": _redact_linux,
 }
 
 
-def redact_text(text: str, platform: str, key: bytes) -> tuple[str, int]:
-    """Redact every known secret form of `platform` (and PEM private keys on any platform).
+def redact_text(text: str, platform: str, key: bytes, scope: str = "") -> tuple[str, int]:
+    """Redact every secret of `platform` (and PEM / PGP private keys on any platform): the known
+    forms, then any value after a secret-bearing keyword. `scope` (the source name) is part of
+    every token, with the field's own words, so equal values in unrelated places do not match.
 
     Returns the redacted text and the number of secrets replaced. Idempotent: tokens are left alone.
     """
     counter = [0]
-    text = _redact_pem(text, key, counter)
+    text = _redact_pem(text, key, counter, scope)
     step = _PLATFORM.get(platform)
     if step is not None:
-        text = step(text, key, counter)
+        text = step(text, key, counter, scope)
     return text, counter[0]

@@ -41,14 +41,19 @@ class Source:
     options: Mapping[str, Any] = field(default_factory=dict)
     become: bool = False
     empty_ok: bool = False
+    never_empty: bool = False  # empty output cannot come from a real host: it is `error`, never "nothing found"
     description: str = ""
 
     @property
     def kind(self) -> str:
         return PARSER_KINDS[self.parser]
 
-    def parse(self, text: str, platform: str) -> Any:
-        """Parse raw output into the source's kind; ParseError when it cannot be trusted."""
+    def parse(self, text: str, platform: str, fragments: bool = False) -> Any:
+        """Parse raw output into the source's kind; ParseError when it cannot be trusted.
+
+        `fragments`: the catalog's own samples, which are configuration fragments by design."""
+        if not text.strip() and self.never_empty:
+            raise ParseError("output is empty, which it never is on a real host (never_empty in sources.yml)")
         if not text.strip() and not self.empty_ok:
             raise ParseError("output is empty")
         for line in text.splitlines():
@@ -59,7 +64,7 @@ class Source:
             case "kv":
                 return parse_kv(text, allow_empty=self.empty_ok, **opts)
             case "ios_config":
-                return parse_ios_config(text)
+                return parse_ios_config(text, complete=not fragments)
             case "flat":
                 return parse_flat_config(text, **opts)
             case "textfsm":
@@ -110,6 +115,8 @@ def load_sources(path: Path | None = None) -> dict[str, Source]:
             raise ValueError(f"{path}: source {name}: unknown parser {parser!r}")
         command = files_command(list(spec["files"])) if "files" in spec else str(spec["command"])
         _check_read_only(path, name, command, tuple(spec["platforms"]))
+        if spec.get("empty_ok") and spec.get("never_empty"):
+            raise ValueError(f"{path}: source {name}: empty_ok and never_empty contradict each other")
         sources[name] = Source(
             name=name,
             platforms=tuple(spec["platforms"]),
@@ -118,6 +125,7 @@ def load_sources(path: Path | None = None) -> dict[str, Source]:
             options=options,
             become=bool(spec.get("become", False)),
             empty_ok=bool(spec.get("empty_ok", False)),
+            never_empty=bool(spec.get("never_empty", False)),
             description=str(spec.get("description", "")),
         )
     return sources

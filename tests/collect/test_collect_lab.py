@@ -140,8 +140,10 @@ snmp-server user nms NMS v3 auth sha {SECRETS["good_snmpv3_auth"]} priv aes 128 
 !
 line con 0
  exec-timeout 5 0
+ transport output none
 line aux 0
  no exec
+ transport output none
 line vty 0 4
  access-class MGMT in
  exec-timeout 5 0
@@ -424,7 +426,8 @@ def test_faults_are_errors_and_the_fleet_completes(
         "f-wrong-password": r"^authentication failed for user lab",
         "f-changed-key": r"^host key for f-changed-key \(10\.203\.\d+\.2\) changed: "
         r"expected SHA256:\S+, got SHA256:\S+",
-        "f-hang": r"^`show running-config` did not complete: no prompt within \d+ s \(output stopped mid-way\)$",
+        "f-hang": r"^`show running-config` did not complete: no prompt within \d+ s "
+        r"\(output stopped mid-way: \d+ bytes, then nothing for \d+ s\)$",
         "f-garbage": r"^no IOS CLI prompt within \d+ s \(got \d+ bytes of other output: '\*\*\* SYSTEM FAULT",
         "f-dev-password": r"^authentication failed for user admin$",
     }

@@ -88,10 +88,14 @@ def test_keyed_hash_is_stable_and_keyed() -> None:
     b, _ = redact_text("username x secret 9 $9$same\n", "cisco_ios", KEY)
     c, _ = redact_text("enable secret 9 $9$other\n", "cisco_ios", KEY)
     d, _ = redact_text("enable secret 9 $9$same\n", "cisco_ios", b"another-installation")
-    tok = token("$9$same", KEY)
-    assert tok in a and tok in b  # same secret, same token: drift stays visible
-    assert tok not in c and tok not in d
-    assert len(tok) == len("<redacted:prakan:>") + 16
+    again, _ = redact_text("enable secret 9 $9$same\n", "cisco_ios", KEY)
+    assert a == again  # same field, same secret, same token on every run: drift stays visible
+    tok_a, tok_b = a.split()[-1], b.split()[-1]
+    # the same value in an unrelated field gets an unrelated token: one leak does not reveal both
+    assert tok_a.startswith("<redacted:prakan:") and tok_b.startswith("<redacted:prakan:") and tok_a != tok_b
+    assert tok_a not in c and tok_a not in d
+    assert token("$9$same", KEY) not in a  # tokens are scoped to their field
+    assert len(tok_a) == len("<redacted:prakan:>") + 16
 
 
 def test_idempotent() -> None:
@@ -177,3 +181,35 @@ def test_redacted_and_idempotent(platform: str, line: str, secret: str) -> None:
 def test_ordinary_lines_are_left_alone() -> None:
     text = "libssl3:amd64 3.0.11-1 ii\nroot:x:0:0:root:/root:/bin/bash\nsvc:*:19000::::::\n"
     assert redact_text(text, "linux", KEY) == (text, 0)
+
+
+# ---- the corpus: many more forms than the catalog's own (tests/collect/data/redaction_corpus.yml)
+def _corpus() -> list[tuple[str, dict]]:
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parent / "data" / "redaction_corpus.yml").read_text(encoding="utf-8"))
+    return [(platform, case) for platform in ("ios", "linux") for case in data[platform]]
+
+
+CORPUS = _corpus()
+
+
+@pytest.mark.parametrize(("platform", "case"), CORPUS, ids=[f"{p}-{i}" for i, (p, _) in enumerate(CORPUS)])
+def test_redaction_corpus(platform: str, case: dict) -> None:
+    name = {"ios": "cisco_ios", "linux": "linux"}[platform]
+    if "unchanged" in case:
+        text = case["unchanged"] + "\n"
+        assert redact_text(text, name, KEY) == (text, 0)
+        return
+    text = case["text"] + "\n"
+    out, n = redact_text(text, name, KEY, scope="running_config")
+    for secret in case["secrets"]:
+        assert secret not in out, out
+    for kept in case.get("keep", []):
+        assert kept in out, out
+    assert n >= min(1, len(case["secrets"]))
+    assert redact_text(out, name, KEY, scope="running_config") == (out, 0)  # idempotent
+
+
+def test_the_corpus_is_large() -> None:
+    assert len(CORPUS) >= 140

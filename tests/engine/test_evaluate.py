@@ -4,6 +4,7 @@ from pathlib import Path
 
 import jsonschema
 from click.testing import CliRunner
+from evidence_helpers import seal
 from prakan.catalog import load_catalog
 from prakan.cli import cli
 from prakan.evaluate import HostInfo, evaluate_host
@@ -65,6 +66,7 @@ def test_evaluate_cli_writes_valid_results(tmp_path: Path) -> None:
     ev = tmp_path / "ev"
     write_host(ev, HostEvidence("h1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_BAD)}))
     (ev / "broken.json").write_text("{not json", encoding="utf-8")
+    seal(ev)
     out = tmp_path / "results.json"
     result = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(ev), "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -89,6 +91,7 @@ def test_platform_mismatch_with_the_inventory_is_a_host_error(tmp_path: Path) ->
     ev = tmp_path / "ev"
     # bkk-hq-r1 is a cisco_ios router in the sample inventory: Linux evidence under its name is not trusted
     write_host(ev, HostEvidence("bkk-hq-r1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK)}))
+    seal(ev)
     out = tmp_path / "results.json"
     result = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(ev), "-i", str(SAMPLE_INVENTORY),
                                       "--limit", "bkk-hq-r1", "-o", str(out)])
@@ -129,15 +132,18 @@ def test_manifest_names_and_platforms_are_enforced(tmp_path: Path) -> None:
     assert "does not match its SHA-256 in the run's manifest.json" in hosts["h2"]["error"]
     assert "holds evidence of host 'h1'" in hosts["h3"]["error"]
     assert "not listed in the run's manifest.json" in hosts["fw1"]["error"]
-    (ev / "manifest.json").unlink()
+    (ev / "manifest.json").unlink()  # without a manifest nothing is trusted
+    assert "no manifest.json" in _evaluate_dir(ev)["fw1"]["error"]
+    seal(ev)
     assert "'fortios' is not supported" in _evaluate_dir(ev)["fw1"]["error"]
 
 
 def test_limit_skips_evidence_outside_the_selection(tmp_path: Path) -> None:
-    from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY
+    from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY, SAMPLE_MANIFEST_KEY
 
     target = tmp_path / "r.json"
     result = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(SAMPLE_EVIDENCE), "-i", str(SAMPLE_INVENTORY),
+                                      "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0",
                                       "--limit", "bkk-hq-r1", "-o", str(target)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert [h["name"] for h in json.loads(target.read_text(encoding="utf-8"))["hosts"]] == ["bkk-hq-r1"]
@@ -161,7 +167,7 @@ def test_old_option_spellings_still_work_and_say_what_replaces_them(tmp_path: Pa
     from prakan.paths import SAMPLE_EVIDENCE
 
     out = tmp_path / "r.json"
-    res = CliRunner().invoke(cli, ["evaluate", "--evidence", str(SAMPLE_EVIDENCE), "-o", str(out)])
+    res = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(SAMPLE_EVIDENCE), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "--evidence is now --evidence-dir" in res.output and json.loads(out.read_text())["summary"]["hosts"] > 200
     res = CliRunner().invoke(cli, ["checks", "list", "--format", "table", "--platform", "cisco_ios"])

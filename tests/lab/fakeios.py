@@ -179,7 +179,9 @@ class DeviceSpec:
     username: str = "admin"
     password: str = "admin"
     enable_password: str | None = None  # None: `enable` asks for no password
-    behaviour: str = "ios"  # ios | hang (stalls mid show running-config) | garbage | silent
+    # ios | hang (stalls mid show running-config) | garbage | silent (TCP, never SSH)
+    # | endless (show running-config never ends) | trickle (show running-config at 1 byte/s)
+    behaviour: str = "ios"
     canned: dict[str, str] = field(default_factory=dict)  # extra privileged show outputs, by exact command
 
 
@@ -500,6 +502,20 @@ class Session:
             self.send(out[: len(out) // 2])  # half the config, then silence with the channel open
             self.stopping.wait()
             raise _Hangup
+        if dev.spec.behaviour == "endless":  # a config that never ends, as fast as the channel takes it
+            block = "".join(f"interface Loopback{i}\n description endless {i:08d}\n" for i in range(400))
+            while not self.stopping.is_set() and not self.chan.closed:
+                try:
+                    self.chan.sendall(block.encode())
+                except (OSError, EOFError, paramiko.SSHException):
+                    raise _Hangup from None
+            raise _Hangup
+        if dev.spec.behaviour == "trickle":  # one byte a second: always "still sending", never done
+            for ch in out:
+                if self.stopping.wait(1.0) or self.chan.closed:
+                    raise _Hangup
+                self.send(ch)
+            return ""
         return out
 
     def configure(self, line: str) -> str:

@@ -37,6 +37,7 @@ class HostContext:
     hostkey_error: str | None = None
     warnings: list[str] = field(default_factory=list)
     host_key: str | None = None  # fingerprint recorded with --accept-new-host-keys
+    transport: object | None = None  # the SSH transport, once made: tells "no SSH banner" from other failures
     _closers: list[Callable[[], object]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

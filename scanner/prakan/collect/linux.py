@@ -25,8 +25,11 @@ import paramiko
 from prakan.collect.base import MAX_OUTPUT, MAX_STDERR, CollectError, HostContext
 from prakan.collect.credentials import Target
 from prakan.collect.hostkeys import HostKeyError, KnownHosts
+from prakan.collect.liblog import route_library_logging
 from prakan.evidence import HostEvidence, SourceResult, now
 from prakan.sources import Source
+
+route_library_logging()  # paramiko's tracebacks never reach the terminal; reasons say what happened
 
 PARALLEL_CHANNELS = 4
 _PRELUDE = "exec </dev/null; LC_ALL=C; PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export LC_ALL PATH; unset LANG LANGUAGE; "  # noqa: E501

@@ -19,9 +19,11 @@ import paramiko
 from netmiko.cisco.cisco_ios import CiscoIosSSH
 from netmiko.exceptions import NetmikoAuthenticationException, NetmikoBaseException, ReadException
 
+from prakan.collect import base
 from prakan.collect.base import CollectError, HostContext
 from prakan.collect.credentials import Target
 from prakan.collect.hostkeys import KnownHosts
+from prakan.collect.liblog import route_library_logging
 from prakan.collect.linux import connect_error
 from prakan.evidence import HostEvidence, SourceResult, now
 from prakan.sources import Source
@@ -30,6 +32,35 @@ PROMPT_WAIT = 15.0  # seconds to see a first CLI prompt after login
 _PROMPT = re.compile(r"(?m)^[\w.\-/:()]{1,63}[>#]\s*$")
 _READ_ONLY = re.compile(r"show [^\x00-\x1f\x7f]+")  # one printable line starting `show `
 _REJECTED = re.compile(r"(?m)^\s*(% ?(?:Invalid input|Incomplete command|Ambiguous command)[^\n]*)")
+STILL_SENDING = 5.0  # seconds: output seen more recently than this means the device is still sending
+
+route_library_logging()
+
+
+class OutputTooLarge(Exception):
+    """A command's output passed the cap (base.MAX_OUTPUT): the device does not stop sending."""
+
+
+class _Reading:
+    """What came back for the command under way: how much, and when the last byte came."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+        self.started = self.last = time.monotonic()
+
+    def add(self, n: int) -> None:
+        if n:
+            self.bytes += n
+            self.last = time.monotonic()
+
+    def describe(self) -> str:
+        t = time.monotonic()
+        if not self.bytes:
+            return f"no output at all in {t - self.started:.0f} s"
+        if t - self.last < STILL_SENDING:
+            return (f"output still arriving: {self.bytes} bytes in {t - self.started:.0f} s, too slow for the "
+                    "timeout")  # fmt: skip
+        return f"output stopped mid-way: {self.bytes} bytes, then nothing for {t - self.last:.0f} s"
 
 
 def _printable(text: str, limit: int = 60) -> str:
@@ -41,6 +72,7 @@ class _IOS(CiscoIosSSH):
 
     def __init__(self, *, prakan: tuple[Target, HostContext, KnownHosts], **kwargs: Any) -> None:
         self._prakan = prakan
+        self.reading = _Reading()
         super().__init__(**kwargs)
 
     def _build_ssh_client(self) -> paramiko.SSHClient:
@@ -61,9 +93,11 @@ class _IOS(CiscoIosSSH):
     def _connect_params_dict(self) -> dict[str, Any]:
         target, ctx, known = self._prakan
         params = super()._connect_params_dict()
-        params["transport_factory"] = known.preferred_transport(
-            target.address, target.port, lambda tr: ctx.register(tr.close)
-        )
+        def register(tr: paramiko.Transport) -> None:
+            ctx.transport = tr
+            ctx.register(tr.close)
+
+        params["transport_factory"] = known.preferred_transport(target.address, target.port, register)
         return params
 
     def read_channel(self) -> str:
@@ -74,7 +108,11 @@ class _IOS(CiscoIosSSH):
             raise CollectError(ctx.abort_reason)
         if self.remote_conn is not None and getattr(self.remote_conn, "closed", False):
             raise CollectError(ctx.failure("the device closed the session"))
-        return super().read_channel()
+        data = super().read_channel()
+        self.reading.add(len(data))
+        if self.reading.bytes > base.MAX_OUTPUT:
+            raise OutputTooLarge(f"output passed {base.MAX_OUTPUT // (1024 * 1024)} MiB and the device kept sending")
+        return data
 
     def session_preparation(self) -> None:
         _, ctx, _ = self._prakan
@@ -114,6 +152,10 @@ def _open(target: Target, ctx: HostContext, known: KnownHosts) -> _IOS:
     except NetmikoAuthenticationException as exc:
         raise CollectError(ctx.failure(f"authentication failed for user {target.user}")) from exc
     except (NetmikoBaseException, paramiko.SSHException, OSError, EOFError, ValueError) as exc:
+        tr = ctx.transport
+        if isinstance(tr, paramiko.Transport) and not tr.remote_version and not ctx.abort_reason:
+            raise CollectError(f"{target.address}:{target.port} accepted the TCP connection but sent no SSH "
+                               f"banner within {t:.0f} s (not an SSH server, or one that hangs)") from exc  # fmt: skip
         raise connect_error(_cause(exc), target, ctx) from exc
 
 
@@ -176,16 +218,27 @@ def run_sources(conn: _IOS, sources: list[Source], target: Target, ctx: HostCont
             continue
         ctx.stage = f"running `{source.command}`"
         wait = ctx.remaining()
+        conn.reading = _Reading()
         try:
             output = conn.send_command(source.command, read_timeout=wait, strip_prompt=True, strip_command=True)
+        except OutputTooLarge as exc:
+            # the session is flooded: nothing more can be read from it; the host's other sources say why
+            results[source.name] = SourceResult(source.command, "", rc=None, collected_at=started, truncated=True,
+                                                error=f"`{source.command}`: {exc} (not kept)")  # fmt: skip
+            for rest in sources:
+                if rest.name not in results:
+                    results[rest.name] = SourceResult(rest.command, "", rc=None, collected_at=now(), error=(
+                        f"not run: the session was abandoned after `{source.command}` overflowed"))  # fmt: skip
+            break
         except ReadException as exc:
-            raise CollectError(
-                ctx.failure(
-                    f"`{source.command}` did not complete: no prompt within {wait:.0f} s (output stopped mid-way)"
-                )
-            ) from exc
+            raise CollectError(ctx.failure(f"`{source.command}` did not complete: no prompt within {wait:.0f} s "
+                                           f"({conn.reading.describe()})")) from exc  # fmt: skip
+        except CollectError as exc:  # aborted by the watchdog (timeout) or the device hung up mid-output
+            raise CollectError(f"{exc} ({conn.reading.describe()})") from exc
         except (OSError, EOFError, paramiko.SSHException) as exc:
-            raise CollectError(ctx.failure(f"session lost while running `{source.command}`: {exc}")) from exc
+            why = str(exc) or type(exc).__name__
+            raise CollectError(ctx.failure(f"session lost while running `{source.command}`: {why} "
+                                           f"({conn.reading.describe()})")) from exc  # fmt: skip
         error, truncated = _check_output(source, output)
         results[source.name] = SourceResult(source.command, output, rc=None, collected_at=started,
                                             truncated=truncated, error=error)  # fmt: skip

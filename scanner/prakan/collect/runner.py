@@ -102,6 +102,7 @@ class Options:
     forks: int = 10
     timeout: float = 60.0
     run_id: str = field(default_factory=run_id)
+    manifest_key: bytes | None = None  # signs manifest.json (None: the installation's key)
 
 
 @dataclass
@@ -192,11 +193,11 @@ class _Watchdog(threading.Thread):
 
 def _redact(ev: HostEvidence, key: bytes) -> int:
     count = 0
-    for src in ev.sources.values():
-        src.output, n = redact_text(src.output, ev.platform, key)
+    for name, src in ev.sources.items():
+        src.output, n = redact_text(src.output, ev.platform, key, scope=name)
         count += n
         if src.error:
-            src.error, n = redact_text(src.error, ev.platform, key)
+            src.error, n = redact_text(src.error, ev.platform, key, scope=name)
             count += n
     if ev.error:
         ev.error, n = redact_text(ev.error, ev.platform, key)
@@ -326,7 +327,7 @@ def collect_run(inventory: Any, catalog: Catalog, opts: Options, progress: Progr
                     outcomes[name] = _unfinished(name, host.platform or "unknown", opts.evidence_dir, interrupted)
             manifest = build_manifest(outcomes, catalog, opts, started, dict(meta or {}), interrupted)
             manifest["write_errors"] = dict(sorted(sink.write_errors.items()))
-            write_manifest(opts.evidence_dir, manifest)
+            write_manifest(opts.evidence_dir, manifest, opts.manifest_key)
     if interrupted:
         raise KeyboardInterrupt
     return manifest

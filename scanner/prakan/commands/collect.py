@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from prakan import trust
 from prakan.catalog import Catalog
 from prakan.commands.common import (
     EXIT_FINDINGS,
@@ -70,6 +71,7 @@ class Collected:
     manifest: dict[str, Any]
     inventory: Any
     catalog: Catalog
+    manifest_key: bytes | None = None
 
 
 def prepare_evidence_dir(path: Path) -> None:
@@ -111,19 +113,31 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
         raise UsageFailure(f"{evidence_dir} already holds a collection run; choose a new --evidence-dir")
     if not os.environ.get("PRAKAN_REDACTION_KEY") and key_path().resolve().is_relative_to(evidence_dir.resolve()):
         raise UsageFailure(f"the redaction key {key_path()} must not live inside the evidence directory")
+    if not os.environ.get(trust.KEY_ENV) and trust.key_path().resolve().is_relative_to(evidence_dir.resolve()):
+        raise UsageFailure(f"the manifest key {trust.key_path()} must not live inside the evidence directory")
+    clash = trust.refuse_output_inside(evidence_dir, inv_path)
+    if clash:
+        raise UsageFailure(f"evidence directory: {clash}")
     try:
         key = redaction_key()
+        signing_key = trust.manifest_key(create=True)
     except (OSError, ValueError) as exc:
-        raise UsageFailure(f"redaction key: {exc}") from exc
+        raise UsageFailure(f"redaction or manifest key: {exc}") from exc
     try:
         known = KnownHosts(known_hosts_path or default_path(), accept_new=accept_new_host_keys)
     except ValueError as exc:
         raise UsageFailure(str(exc)) from exc
     prepare_evidence_dir(evidence_dir)
-    opts = Options(evidence_dir=evidence_dir, known_hosts=known, key=key, forks=forks, timeout=timeout, run_id=rid)
+    opts = Options(evidence_dir=evidence_dir, known_hosts=known, key=key, forks=forks, timeout=timeout, run_id=rid,
+                   manifest_key=signing_key)  # fmt: skip
     meta = {"inventory": str(inv_path), "limit": limit}
     try:
-        manifest = collect_run(inv, cat, opts, Progress(len(inv.hosts), enabled=not quiet), meta)
+        with trust.directory_lock(evidence_dir):
+            if (evidence_dir / MANIFEST).exists():  # again, under the lock: a run that finished meanwhile
+                raise UsageFailure(f"{evidence_dir} already holds a collection run; choose a new --evidence-dir")
+            manifest = collect_run(inv, cat, opts, Progress(len(inv.hosts), enabled=not quiet), meta)
+    except trust.LockedError as exc:
+        raise UsageFailure(str(exc)) from exc
     except KeyboardInterrupt:
         # click would turn this into "Aborted!" and status 1; the conventional status is 130
         click.echo(f"interrupted: finished hosts kept, manifest written -> {evidence_dir}", err=True)
@@ -143,7 +157,7 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
         + f" -> {evidence_dir}",
         err=True,
     )
-    return Collected(evidence_dir, manifest, inv, cat)
+    return Collected(evidence_dir, manifest, inv, cat, signing_key)
 
 
 def print_plan(inventory_path: Path | None, limit: str | None, vault_password_file: Path | None,

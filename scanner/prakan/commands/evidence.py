@@ -8,7 +8,9 @@ import click
 
 from prakan.clock import run_id
 from prakan.commands.common import UsageFailure, inventory_option, inventory_or_fail
+from prakan.evidence import MANIFEST
 from prakan.importer import SUPPORTED, import_configs
+from prakan.trust import LockedError, TrustError, directory_lock, manifest_key, refuse_output_inside
 
 
 @click.group()
@@ -26,7 +28,19 @@ def import_cmd(paths: tuple[Path, ...], platform: str, inventory_path: Path | No
     """Turn configuration backup files (one per device) into evidence, redacting secrets."""
     inv = inventory_or_fail(inventory_path) if inventory_path else None
     out = evidence_dir or Path("evidence") / f"import-{run_id()}"
-    done = import_configs(paths, platform, out, inventory=inv)
+    clash = refuse_output_inside(out, *paths, inventory_path) or next(
+        (f"the input {p} lies inside the evidence directory {out}" for p in paths
+         if p.resolve().is_relative_to(out.resolve())), None)  # fmt: skip
+    if clash:
+        raise UsageFailure(clash)
+    if (out / MANIFEST).exists():
+        raise UsageFailure(f"{out} already holds an evidence run ({MANIFEST}); choose a new --evidence-dir")
+    try:
+        signing_key = manifest_key(create=True)
+        with directory_lock(out):
+            done = import_configs(paths, platform, out, inventory=inv, manifest_key=signing_key)
+    except (LockedError, TrustError) as exc:
+        raise UsageFailure(str(exc)) from exc
     if not done:
         raise UsageFailure("no files found to import")
     for item in done:

@@ -9,6 +9,7 @@ more urgent signal for whoever reads the nightly job's status.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,10 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
     help="Lowest severity of a failing check that makes the scan fail (exit 1).",
 )
 @lang_option
-def scan(output: Path | None, waivers_path: Path | None, fail_on: str, lang: str, **kwargs: Any) -> None:
+@click.option("--max-age", type=click.FloatRange(0), default=7.0, show_default=True,
+              help="Maximum evidence age in days for the evaluation (0: no limit).")
+def scan(output: Path | None, waivers_path: Path | None, fail_on: str, lang: str, max_age: float,
+         **kwargs: Any) -> None:  # fmt: skip
     """Collect evidence and evaluate it: the nightly job.
 
     \b
@@ -80,7 +84,8 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, lang: str
     done = run_collect(**kwargs, check_inventory=load_waivers)
     output = output or done.evidence_dir / "results.json"
     try:
-        summary = evaluate_to(output, done.evidence_dir, done.catalog, done.inventory, waivers)
+        summary = evaluate_to(output, done.evidence_dir, done.catalog, done.inventory, waivers,
+                              manifest_key=done.manifest_key, max_age=timedelta(days=max_age) if max_age else None)
     except OSError as exc:
         raise RunFailure(f"cannot write results to {output}: {exc}") from exc
     status, counts = exit_status(summary, fail_on)

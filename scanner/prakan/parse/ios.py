@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from prakan.parse.base import Line, ParseError
 
 _HOSTNAME = re.compile(r"^hostname \S")
+_VERSION = re.compile(r"^version \S")
+_PROMPT = re.compile(r"^[\w.\-/:()]{1,63}[#>]\S*$")  # `router1#`, `router1#show`, `sw1(config)#`
+# a secret-bearing keyword followed by a run of asterisks: masked by another backup tool
+_MASKED = re.compile(r"\b(?:secret|password|key|key-string|community|pre-shared-key)\s+(?:\d\s+)?(\*{3,})(?:\s|$)")
 _ANNOUNCED = re.compile(r"^Current configuration\s*:\s*(\d+) bytes")
 _IOS_ERROR = re.compile(r"^\s*% ?(Invalid input|Incomplete command|Ambiguous command|Unknown command)")
 # Banner delimiters: `banner motd ^C` ... `^C`; the body is not configuration.
@@ -82,11 +86,41 @@ def parse_flat_config(text: str, comment: str = "#") -> ConfigTree:
     return tree
 
 
-def parse_ios_config(text: str) -> ConfigTree:
+def _not_config(no: int, raw: str) -> str | None:
+    """Why a top-level line is no configuration at all (a CLI prompt, a heading), or None."""
+    stripped = raw.strip()
+    first = stripped.split(None, 1)[0]
+    if raw[:1].isspace() or stripped.startswith("!"):
+        return None
+    if _PROMPT.match(first):
+        return f"line {no} is a CLI prompt, not configuration: {stripped[:60]!r} (the capture is not clean)"
+    if stripped.startswith("#") or stripped.startswith("```"):
+        return f"line {no} is not IOS configuration: {stripped[:60]!r} (a heading or comment of another format)"
+    return None
+
+
+def completeness_problem(meaningful: list[tuple[int, str]]) -> str | None:
+    """What a complete `show running-config` always has and a fragment lacks: a `version` line
+    and the terminal lines (`line con 0`, `line vty ...`), which IOS prints on every device."""
+    missing = []
+    if not any(_VERSION.match(raw) for _, raw in meaningful):
+        missing.append("`version`")
+    if not any(raw.startswith("line vty ") for _, raw in meaningful):
+        missing.append("`line vty` sections")
+    if missing:
+        return (f"a fragment, not a complete running-config: no {' and no '.join(missing)} (IOS prints both in every "
+                "show running-config, so a configuration without them was cut or edited)")  # fmt: skip
+    return None
+
+
+def parse_ios_config(text: str, complete: bool = False) -> ConfigTree:
     """Parse `show running-config` output, refusing anything that cannot be trusted.
 
-    Truncated output (no closing `end`), an IOS error message, or text that is no IOS
-    configuration at all raises ParseError.
+    Refused, each with the exact reason: an IOS error message; a CLI prompt or a foreign heading
+    before the configuration or after its `end`; output without its closing `end` (truncated);
+    no `hostname`; secrets masked as `*****` by another tool (the values checks judge are gone);
+    and, when `complete` (all evidence: `Source.parse`), a fragment without `version` or
+    `line vty`. The catalog's own samples and unit tests are fragments: `complete=False`.
     """
     lines = text.splitlines()
     meaningful = [(no, raw) for no, raw in enumerate(lines, 1) if raw.strip()]
@@ -95,10 +129,30 @@ def parse_ios_config(text: str) -> ConfigTree:
     for no, raw in meaningful[:5]:
         if _IOS_ERROR.match(raw):
             raise ParseError(f"line {no}: the device answered with an error: {raw.strip()[:80]!r}")
-    if meaningful[-1][1].strip() != "end":
+    ends = [i for i, (_, raw) in enumerate(meaningful) if raw.rstrip() == "end"]
+    if ends and ends[-1] != len(meaningful) - 1:
+        no, raw = meaningful[ends[-1] + 1]
+        why = _not_config(no, raw)
+        raise ParseError(why.replace(" (the capture", " after the closing `end` (the capture") if why else
+                         f"line {no} follows the closing `end`: {raw.strip()[:60]!r} (two configurations, or "
+                         "text appended to one)")  # fmt: skip
+    if not ends:
         raise ParseError("configuration is truncated: no closing `end` line")
+    for no, raw in meaningful:
+        why = _not_config(no, raw)
+        if why:
+            raise ParseError(why)
+        masked = _MASKED.search(raw)
+        if masked:
+            raise ParseError(f"line {no}: a secret was masked as {masked.group(1)!r} by another tool, so the value "
+                             "checks judge (type, default community) is gone; import the unmasked backup (Prakan "
+                             "redacts it itself)")  # fmt: skip
     if not any(_HOSTNAME.match(raw) for _, raw in meaningful):
         raise ParseError("text does not look like a full IOS configuration (no `hostname` line)")
+    if complete:
+        problem = completeness_problem(meaningful)
+        if problem:
+            raise ParseError(problem)
     announced = next((int(m.group(1)) for _, raw in meaningful[:5] if (m := _ANNOUNCED.match(raw))), None)
     if announced and len(text) * 2 < announced:
         raise ParseError(f"configuration has {len(text)} bytes, far fewer than the {announced} the device announced "
