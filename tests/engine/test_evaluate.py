@@ -167,7 +167,7 @@ def test_old_option_spellings_still_work_and_say_what_replaces_them(tmp_path: Pa
     from prakan.paths import SAMPLE_EVIDENCE
 
     out = tmp_path / "r.json"
-    res = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(SAMPLE_EVIDENCE), "-o", str(out)])
+    res = CliRunner().invoke(cli, ["evaluate", "--evidence", str(SAMPLE_EVIDENCE), "-o", str(out), "--max-age", "0"])
     assert res.exit_code == 0, res.output
     assert "--evidence is now --evidence-dir" in res.output and json.loads(out.read_text())["summary"]["hosts"] > 200
     res = CliRunner().invoke(cli, ["checks", "list", "--format", "table", "--platform", "cisco_ios"])

@@ -39,7 +39,7 @@ def linux(name: str = "h1", **kw: Any) -> HostEvidence:
 def evaluate(ev: Path, *extra: str, code: int = 0, out_dir: Path | None = None) -> dict[str, Any]:
     out_dir = out_dir or ev.parent
     out = out_dir / f"results-{len(list(out_dir.glob('results-*')))}.json"
-    res = CliRunner().invoke(cli, ["evaluate", "--evidence", str(ev), "-o", str(out), *extra])
+    res = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(ev), "-o", str(out), *extra])
     assert res.exit_code == code, res.output
     return json.loads(out.read_text(encoding="utf-8")) if code == 0 else {"output": res.output}
 
@@ -164,7 +164,7 @@ def test_a_missing_key_file_is_a_usage_error(tmp_path: Path) -> None:
     ev = tmp_path / "ev"
     write_host(ev, linux())
     seal(ev)
-    out = evaluate(ev, "--manifest-key", str(tmp_path / "nope.key"), code=2)["output"]
+    out = evaluate(ev, "--manifest-key", str(tmp_path / "nope.key"), code=3)["output"]
     assert "nope.key" in out
 
 
@@ -349,15 +349,15 @@ def test_evaluate_refuses_to_overwrite_its_inputs(tmp_path: Path) -> None:
     seal(ev)
     before = {p.name: p.read_bytes() for p in ev.iterdir()}
     for target in (ev / "h1.json", ev / "manifest.json", ev / "new.json"):
-        res = CliRunner().invoke(cli, ["evaluate", "--evidence", str(ev), "-o", str(target)])
-        assert res.exit_code == 2 and "would" in res.output, res.output
+        res = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(ev), "-o", str(target)])
+        assert res.exit_code == 3 and "would" in res.output, res.output
     inv = tmp_path / "inv"
     shutil.copytree(SAMPLE_INVENTORY, inv)
     hosts_yml = (inv / "hosts.yml").read_bytes()
-    res = CliRunner().invoke(cli, ["evaluate", "--evidence", str(ev), "-i", str(inv), "-o", str(inv / "hosts.yml")])
-    assert res.exit_code == 2 and (inv / "hosts.yml").read_bytes() == hosts_yml
+    res = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(ev), "-i", str(inv), "-o", str(inv / "hosts.yml")])
+    assert res.exit_code == 3 and (inv / "hosts.yml").read_bytes() == hosts_yml
     assert {p.name: p.read_bytes() for p in ev.iterdir()} == before
-    ok = CliRunner().invoke(cli, ["evaluate", "--evidence", str(ev), "-o", str(ev / "results.json")])
+    ok = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(ev), "-o", str(ev / "results.json")])
     assert ok.exit_code == 0, ok.output  # the one name `prakan scan` writes beside its evidence
 
 
@@ -368,14 +368,14 @@ def test_evidence_import_refuses_to_write_into_its_inputs(tmp_path: Path) -> Non
     for out in (backups, backups / "sub"):
         res = CliRunner().invoke(cli, ["evidence", "import", "--platform", "cisco_ios", "--evidence-dir", str(out),
                                        str(backups)])  # fmt: skip
-        assert res.exit_code == 2 and "the input" in res.output, res.output
+        assert res.exit_code == 3 and "the input" in res.output, res.output
     assert sorted(p.name for p in backups.iterdir()) == ["r1.cfg"]
     ev = tmp_path / "ev"
     assert CliRunner().invoke(cli, ["evidence", "import", "--platform", "cisco_ios", "--evidence-dir", str(ev),
                                     str(backups)]).exit_code == 0  # fmt: skip
     again = CliRunner().invoke(cli, ["evidence", "import", "--platform", "cisco_ios", "--evidence-dir", str(ev),
                                      str(backups)])  # fmt: skip
-    assert again.exit_code == 2 and "already holds" in again.output
+    assert again.exit_code == 3 and "already holds" in again.output
 
 
 def test_imported_evidence_is_signed_and_a_fifo_backup_is_an_error(tmp_path: Path) -> None:
@@ -409,7 +409,7 @@ def test_refuse_output_inside() -> None:
 def test_a_killed_evaluate_leaves_no_temp_files(tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    cmd = [sys.executable, "-m", "prakan", "evaluate", "--evidence", str(SAMPLE_EVIDENCE), "-i",
+    cmd = [sys.executable, "-m", "prakan", "evaluate", "--evidence-dir", str(SAMPLE_EVIDENCE), "-i",
            str(SAMPLE_INVENTORY), "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0",
            "-o", str(out_dir / "results.json")]  # fmt: skip
 
@@ -443,7 +443,7 @@ def test_a_second_collection_into_one_directory_refuses(tmp_path: Path) -> None:
     env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "PRAKAN_REDACTION_KEY": "k" * 32}
     with directory_lock(ev):  # a first collection is running
         res = CliRunner(env=env).invoke(cli, ["collect", "-i", str(inv), "--evidence-dir", str(ev), "-q"])
-    assert res.exit_code == 2 and "in use by another prakan run" in res.output, res.output
+    assert res.exit_code == 3 and "in use by another prakan run" in res.output, res.output
     assert not (ev / "manifest.json").exists() and not (ev / "r1.json").exists()
 
 
@@ -456,7 +456,7 @@ def test_evidence_dir_inside_the_inventory_is_refused(tmp_path: Path) -> None:
     (inv / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": one}}), encoding="utf-8")
     env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "PRAKAN_REDACTION_KEY": "k" * 32}
     res = CliRunner(env=env).invoke(cli, ["collect", "-i", str(inv), "--evidence-dir", str(inv / "ev"), "-q"])
-    assert res.exit_code == 2 and "inside the input" in res.output, res.output
+    assert res.exit_code == 3 and "inside the input" in res.output, res.output
 
 
 # ---- 2. the refused (truncated) configuration is redacted like any other -------------------------
@@ -480,6 +480,6 @@ def test_an_unreadable_evidence_directory_is_a_usage_error(tmp_path: Path) -> No
     seal(ev)
     ev.chmod(0)
     try:
-        assert "cannot read the evidence directory" in evaluate(ev, code=2)["output"]
+        assert "cannot read the evidence directory" in evaluate(ev, code=3)["output"]
     finally:
         ev.chmod(0o755)
