@@ -66,7 +66,9 @@ _LINUX_SYSCTL_KEY = re.compile(r"^\s*net\.ipv4\.tcp_fastopen_key\s*=\s*(?P<s>\S.
 # Any key whose name says secret, with `=` or `:` (quoted or not): password=x, pwd='x', apikey="x",
 # "client_secret": "x", X-Auth-Token: x, stable_secret = x ...
 _LINUX_KEYWORD = re.compile(
-    r"(?i)(?P<k>[\w.-]*(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|credentials?|psk|private[_-]?key|"
+    # a whole key (not the tail of a word), and never sudoers' NOPASSWD: / PASSWD: tags, which checks read
+    r"(?i)(?<![\w.-])(?P<k>(?!(?-i:(?:NO)?PASSWD)\s*:)"
+    r"[\w.-]*(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|credentials?|psk|private[_-]?key|"
     r"auth[_-]?key|access[_-]?key)[\w.-]*)[\"']?\s*[:=]\s*(?P<q>[\"']?)(?P<s>(?(q)[^\"'\n]+|[^\s,;)}\]\"']+))"
 )
 _LINUX_NOT_SECRET = frozenset({"yes", "no", "true", "false", "on", "off", "none", "null", "*", "0", "1", "required",
