@@ -16,8 +16,12 @@ import re
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prakan.paths import config_dir
+
+if TYPE_CHECKING:
+    from prakan.evidence import HostEvidence
 
 KEY_ENV = "PRAKAN_REDACTION_KEY"
 # Factory-default SNMP communities are not secrets (every scanner tries them) and the checks for
@@ -337,3 +341,19 @@ def redact_text(text: str, platform: str, key: bytes, scope: str = "") -> tuple[
     if step is not None:
         text = step(text, key, counter, scope)
     return text, counter[0]
+
+
+def redact_evidence(ev: HostEvidence, key: bytes) -> int:
+    """Redact a host's evidence in place before anything touches disk (every collector does this
+    one way: each source's output and error scoped by the source's name); returns the count."""
+    count = 0
+    for name, src in ev.sources.items():
+        src.output, n = redact_text(src.output, ev.platform, key, scope=name)
+        count += n
+        if src.error:
+            src.error, n = redact_text(src.error, ev.platform, key, scope=name)
+            count += n
+    if ev.error:
+        ev.error, n = redact_text(ev.error, ev.platform, key)
+        count += n
+    return count

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from prakan.paths import config_dir
-
 KEY_ENV = "PRAKAN_MANIFEST_KEY"
 ALGORITHM = "HMAC-SHA256"
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024

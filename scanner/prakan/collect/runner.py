@@ -25,7 +25,7 @@ from prakan.collect.base import RETRIES, CollectError, HostContext
 from prakan.collect.credentials import CredentialError, target_for
 from prakan.collect.hostkeys import KnownHosts
 from prakan.evidence import MANIFEST, RESULTS, HostEvidence, now, write_host, write_manifest
-from prakan.redact import redact_text
+from prakan.redact import redact_evidence, redact_text
 
 MANIFEST_FORMAT = "prakan-manifest"
 GRACE = 2.0  # the watchdog lets a collector report its own (more precise) timeout first
@@ -191,20 +191,6 @@ class _Watchdog(threading.Thread):
             ctx.abort(reason)
 
 
-def _redact(ev: HostEvidence, key: bytes) -> int:
-    count = 0
-    for name, src in ev.sources.items():
-        src.output, n = redact_text(src.output, ev.platform, key, scope=name)
-        count += n
-        if src.error:
-            src.error, n = redact_text(src.error, ev.platform, key, scope=name)
-            count += n
-    if ev.error:
-        ev.error, n = redact_text(ev.error, ev.platform, key)
-        count += n
-    return count
-
-
 def _privileged_failure(sources: list[Any], ev: HostEvidence) -> str | None:
     """A host whose privileged sources all failed is in error: its most sensitive evidence is missing."""
     privileged = [s.name for s in sources if s.become]
@@ -262,7 +248,7 @@ def _collect_host(name: str, host: Any, catalog: Catalog, opts: Options, dog: _W
         evidence = HostEvidence(host=name, platform=platform, error=out.reason, facts={"address": host.address})
     out.warnings = list(ctx.warnings)
     out.host_key_added = ctx.host_key
-    out.redactions = _redact(evidence, opts.key)  # before anything touches disk
+    out.redactions = redact_evidence(evidence, opts.key)  # before anything touches disk
     if evidence.error:
         out.reason = evidence.error
     elif out.reason:  # privileged sources failed: the reason quotes source errors, redacted above
