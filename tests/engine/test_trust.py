@@ -463,12 +463,12 @@ def test_evidence_dir_inside_the_inventory_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_truncated_config_is_redacted_before_it_is_written() -> None:
-    from prakan.collect.runner import _redact
+    from prakan.redact import redact_evidence
 
     cut = "hostname r1\nenable algorithm-type scrypt secret TopSecret1\nsnmp-server community Comm1 RO\nusern"
     src = SourceResult("show running-config", cut, rc=None, truncated=True, error="truncated")
     ev = HostEvidence("r1", "cisco_ios", {"running_config": src})
-    assert _redact(ev, b"k" * 32) == 2
+    assert redact_evidence(ev, b"k" * 32) == 2
     out = ev.sources["running_config"].output
     assert "TopSecret1" not in out and "Comm1" not in out
 

@@ -21,8 +21,10 @@ import re
 from prakan.checkfuncs.cisco import _tree
 from prakan.parse import ConfigTree, Line
 from prakan.parse.ios import Node
-from prakan.rules.functions import register
+from prakan.rules.functions import Registry
 from prakan.rules.model import Context, Outcome, evidence_lines
+
+FUNCTIONS = Registry()
 
 _VERSION = re.compile(r"^version (\d+)\.(\d+)")
 _TELNET = re.compile(r"^transport (input|output|preferred) (?:.* )?(telnet|all)(?: |$)")
@@ -46,7 +48,7 @@ def _child(node: Node, prefix: str) -> list[Node]:
     return [c for c in node.children if c.text.startswith(prefix)]
 
 
-@register("ios_lines_no_telnet", sources=("running_config",))
+@FUNCTIONS.register("ios_lines_no_telnet", sources=("running_config",))
 def ios_lines_no_telnet(ctx: Context, *, source: str | None) -> Outcome:
     """No line accepts or opens telnet, counting the defaults of lines that do not say."""
     tree = _tree(ctx, source)
@@ -78,7 +80,7 @@ def ios_lines_no_telnet(ctx: Context, *, source: str | None) -> Outcome:
     return Outcome("fail", expected, "; ".join(why), evidence_lines(src, bad))
 
 
-@register("ios_vty_login", sources=("running_config",))
+@FUNCTIONS.register("ios_vty_login", sources=("running_config",))
 def ios_vty_login(ctx: Context, *, source: str | None) -> Outcome:
     """Every vty authenticates against accounts: `login local`, a login list (under `aaa new-model`),
     or, under `aaa new-model`, no `login` line at all (the default list applies); never `no login`
