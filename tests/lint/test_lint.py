@@ -204,6 +204,16 @@ def test_usage_errors_exit_3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     assert run(["-i", str(tmp_path / "missing")], tmp_path, monkeypatch)[0] == 3
 
 
+def test_output_onto_the_inventory_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    inv = tmp_path / "inventory"
+    shutil.copytree(CORPUS / "inv018_duplicate_key" / "inventory", inv)
+    before = {p: p.read_bytes() for p in inv.rglob("*") if p.is_file()}
+    for target in (inv / "hosts.yml", inv / "group_vars" / "new.yml"):
+        code, _ = run(["-i", str(inv), "--format", "sarif", "-o", str(target)], tmp_path, monkeypatch)
+        assert code == 3
+    assert {p: p.read_bytes() for p in inv.rglob("*") if p.is_file()} == before
+
+
 def test_inventory_by_option_argument_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     case = CORPUS / "inv018_duplicate_key"
     assert run(["-i", "inventory", "--strict"], case, monkeypatch)[0] == 1

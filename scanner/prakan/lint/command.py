@@ -80,6 +80,11 @@ def lint(
     if inventory_arg is not None and inventory_path is not None and inventory_arg != inventory_path:
         raise UsageFailure(f"two inventories given ({inventory_arg} and -i {inventory_path}); pass one")
     inventory = default_inventory(inventory_path or inventory_arg)
+    if output is not None:
+        from prakan.trust import refuse_output_inside
+
+        if why := refuse_output_inside(output, inventory):  # `-o hosts.yml` must not destroy the inventory
+            raise UsageFailure(why)
     try:
         findings = lint_inventory(inventory, vault_password_file)
         rendered = junit(findings, lang, strict) if fmt == "junit" else FORMATS[fmt](findings, lang)
