@@ -162,6 +162,9 @@ def evaluate_host(doc: Mapping[str, Any], catalog: Catalog, info: HostInfo, waiv
         "category": info.category,
         "collected_at": doc.get("collected_at"),
         "error": host_error,
+        # each source's recorded SHA-256, so a report can show the hash of the evidence behind a verdict
+        "sources": {name: src.get("sha256") for name, src in sorted(doc.get("sources", {}).items())
+                    if isinstance(src, Mapping)},
         "summary": dict(Counter(r["status"] for r in results)),
         "results": results,
     }
@@ -278,6 +281,35 @@ def run_metadata(catalog: Catalog, evidence_dir: Path, inventory: str | None) ->
     }  # fmt: skip
 
 
+def run_context(evidence_dir: Path, inventory: Any | None) -> dict[str, Any]:
+    """What a report needs beyond the verdicts: the manifest's hash, the organisation and its sites."""
+    from prakan.evidence import sha256_file
+
+    ctx: dict[str, Any] = {"manifest_sha256": None}
+    try:
+        ctx["manifest_sha256"] = sha256_file(evidence_dir / MANIFEST)
+    except OSError:
+        pass
+    if inventory is None:
+        return ctx
+    org = inventory.org.get("prakan_org")
+    ctx["org"] = {k: v for k, v in org.items() if isinstance(v, str)} if isinstance(org, Mapping) else {}
+    ctx["sites"] = {code: _plain(dict(site.vars)) | {"category": site.category}
+                    for code, site in sorted(inventory.sites.items())}  # fmt: skip
+    return ctx
+
+
+def _plain(value: Any) -> Any:
+    """Inventory values as plain JSON (vaulted or odd values become strings; owner contacts are left out)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items() if k != "owner"}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    return "<vaulted>" if "Encrypted" in type(value).__name__ else str(value)
+
+
 def host_info_from_inventory(inv: Any, name: str, platform: str) -> HostInfo:
     host = inv.hosts[name]
     return HostInfo(
@@ -309,7 +341,9 @@ def evaluate_run(
     as with `--limit`, skips them).
     """
     waivers = waivers or []
-    writer = ResultsWriter(out, run_metadata(catalog, evidence_dir, str(inventory.path) if inventory else None))
+    meta = run_metadata(catalog, evidence_dir, str(inventory.path) if inventory else None)
+    meta.update(run_context(evidence_dir, inventory))
+    writer = ResultsWriter(out, meta)
     seen: set[str] = set()
     for item in iter_evidence(evidence_dir):
         if item.doc is None:

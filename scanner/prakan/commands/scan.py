@@ -78,8 +78,13 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
     show_default=True,
     help="Lowest severity of a failing check that makes the scan fail (exit 1).",
 )
+@click.option(
+    "--no-report",
+    is_flag=True,
+    help="Do not write the HTML report, CSV, JUnit and summary beside results.json (`prakan report` does).",
+)
 @interruptible
-def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs: Any) -> None:
+def scan(output: Path | None, waivers_path: Path | None, fail_on: str, no_report: bool, **kwargs: Any) -> None:
     """Collect evidence and evaluate it: the nightly job.
 
     \b
@@ -99,9 +104,18 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, **kwargs:
     except OSError as exc:
         raise RunFailure(f"cannot write results to {output}: {exc}") from exc
     status, counts = exit_status(summary, fail_on)
+    report_line = ""
+    if not no_report and str(output) != "-":
+        from prakan.commands.report import make_report
+
+        try:
+            report_line = f"report: {make_report(output, None, 'th', None, None)}\n"
+        except UsageFailure as exc:
+            raise RunFailure(f"cannot write the report: {exc.message}") from exc
     click.echo(
         summary_line(summary)
         + f" -> {output}\n"
+        + report_line
         + f"exit {status}: {counts['failing']} failing and {counts['errors']} error result(s) at or above "
         + f"{fail_on}, {counts['hosts_in_error']} host(s) in error",
         err=True,
