@@ -286,10 +286,8 @@ def run_context(evidence_dir: Path, inventory: Any | None) -> dict[str, Any]:
     from prakan.evidence import sha256_file
 
     ctx: dict[str, Any] = {"manifest_sha256": None}
-    try:
+    if (evidence_dir / MANIFEST).is_file():
         ctx["manifest_sha256"] = sha256_file(evidence_dir / MANIFEST)
-    except OSError:
-        pass
     if inventory is None:
         return ctx
     org = inventory.org.get("prakan_org")

@@ -228,10 +228,63 @@ class ReportBuilder:
         self.details = Interner()
         self.rows: list[list[Any]] = []
         self._check_idx = Interner()
+        self._raw: dict[tuple[Any, ...], int] = {}
+        self._meta: list[tuple[str, str, bool, bool]] = []  # per detail: check, status, assessed, bad
+        self._sev: list[str] = []
+        self.detail_counts: Counter[int] = Counter()
+        self.last_ids: list[int] = []
         self._sev_idx = {s: i for i, s in enumerate(SEVERITIES)}
         self._status_idx = {s: i for i, s in enumerate(STATUSES)}
         for cid in sorted(self.check_info):
             self._check_idx(cid)
+
+    # -- per result -----------------------------------------------------------------------------------
+    def _detail_id(self, r: Mapping[str, Any]) -> int:
+        """The id of a result's (check, status, values, evidence lines); identical results share one."""
+        ev = r.get("evidence") or ()
+        w = r.get("waiver")
+        try:
+            key = (r.get("check"), r.get("status"), r.get("severity"), r.get("expected"), r.get("actual"),
+                   r.get("reason"), tuple((e.get("source"), e.get("line"), e.get("text")) for e in ev) if ev else (),
+                   _waiver_text(w) if w else None)  # fmt: skip
+            did = self._raw.get(key)
+        except (TypeError, AttributeError):  # odd values (lists, objects): the slow path only
+            key, did = None, None
+        if did is not None:
+            return did
+        cid = str(r.get("check", "?"))
+        status = r.get("status", "error")
+        if status not in self._status_idx:
+            status = "error"
+        sev = str(r.get("severity", "info"))
+        if cid not in self.refs and isinstance(r.get("refs"), Mapping):
+            self.refs[cid] = r["refs"]
+        s = self.strings
+        evs = tuple(
+            (s(str(e.get("source", ""))), int(e.get("line") or 0), s(str(e.get("text", ""))))
+            for e in ev
+            if isinstance(e, Mapping)
+        )
+        did = self.details(
+            (
+                self._check_idx(cid),
+                self._status_idx[status],
+                self._sev_idx.get(sev, 4),
+                s(str(r.get("expected", ""))),
+                s(str(r.get("actual", ""))),
+                s(str(r.get("reason", ""))),
+                evs,
+                s(_waiver_text(w)) if isinstance(w, Mapping) else -1,
+            )
+        )
+        if did == len(self._meta):
+            self._meta.append((cid, status, status in ASSESSED, status in BAD))
+            self._sev.append(sev)
+        if key is not None:
+            if len(self._raw) > 200_000:  # bound the memory of a fleet whose results never repeat
+                self._raw.clear()
+            self._raw[key] = did
+        return did
 
     # -- per host -------------------------------------------------------------------------------------
     def add_host(self, host: Mapping[str, Any]) -> None:
@@ -250,32 +303,26 @@ class ReportBuilder:
             if srow is None:
                 srow = self.sites[site] = SiteRow(site, self.sites_info.get(site) or {})
             srow.hosts += 1
-        applicable: list[str] = []
-        bad: list[str] = []
+        ids = [self._detail_id(r) for r in host["results"]]
+        self.detail_counts.update(ids)
         host_counts: Counter[str] = Counter()
         errors: Counter[str] = Counter()
-        detail_ids: list[int] = []
-        s = self.strings
-        for r in host["results"]:
-            cid = r.get("check", "?")
-            status = r.get("status", "error")
-            if status not in self._status_idx:
-                status = "error"
-            sev = r.get("severity", "info")
+        applicable: list[str] = []
+        bad: list[str] = []
+        meta = self._meta
+        for did, r in zip(ids, host["results"], strict=True):
+            cid, status, assessed, is_bad = meta[did]
             host_counts[status] += 1
-            self.by_severity[sev][status] += 1
-            self.per_check[cid][status] += 1
-            if cid not in self.refs and isinstance(r.get("refs"), Mapping):
-                self.refs[cid] = r["refs"]
-            if status in ASSESSED:
+            if assessed:
                 applicable.append(cid)
-            if status in BAD:
-                bad.append(cid)
-            if status in ("fail", "error", "waived"):
-                self.check_hosts[cid][status].append(name)
+                if is_bad:
+                    bad.append(cid)
+            if status == "pass" or not assessed:
+                continue
+            self.check_hosts[cid][status].append(name)
             if status == "error":
                 errors[str(r.get("reason") or "no reason recorded")] += 1
-            if status == "fail" and srow is not None:
+            elif status == "fail" and srow is not None:
                 srow.failing[cid] += 1
             w = r.get("waiver")
             if isinstance(w, Mapping):
@@ -293,25 +340,7 @@ class ReportBuilder:
                         [],
                     )
                 row.hosts.append(name)
-            ev = tuple(
-                (s(str(e.get("source", ""))), int(e.get("line") or 0), s(str(e.get("text", ""))))
-                for e in r.get("evidence") or ()
-                if isinstance(e, Mapping)
-            )
-            detail_ids.append(
-                self.details(
-                    (
-                        self._check_idx(cid),
-                        self._status_idx[status],
-                        self._sev_idx.get(sev, 4),
-                        s(str(r.get("expected", ""))),
-                        s(str(r.get("actual", ""))),
-                        s(str(r.get("reason", ""))),
-                        ev,
-                        s(_waiver_text(w)) if isinstance(w, Mapping) else -1,
-                    )
-                )
-            )
+        self.last_ids = ids
         self.totals.update(host_counts)
         category = host.get("category") or ((self.sites_info.get(site) or {}).get("category") if site else None)
         self.signatures[(category, frozenset(applicable), frozenset(bad))] += 1
@@ -332,6 +361,7 @@ class ReportBuilder:
                 )
             )
         sources = host.get("sources") if isinstance(host.get("sources"), Mapping) else {}
+        s = self.strings
         self.rows.append(
             [
                 s(name),
@@ -341,7 +371,7 @@ class ReportBuilder:
                 s(str(host.get("error") or "")),
                 s(str(host.get("collected_at") or "")),
                 [host_counts.get(k, 0) for k in STATUSES],
-                detail_ids,
+                ids,
                 [[s(str(k)), s(str(v or ""))] for k, v in sources.items()],
             ]
         )
@@ -349,6 +379,10 @@ class ReportBuilder:
     # -- at the end -----------------------------------------------------------------------------------
     def finish(self, tail: Mapping[str, Any], title: Mapping[str, str] | None, generated_at: str) -> ReportData:
         run = self.run
+        for did, n in self.detail_counts.items():
+            cid, status, _, _ = self._meta[did]
+            self.per_check[cid][status] += n
+            self.by_severity[self._sev[did]][status] += n
         org = run.get("org") or {}
         if title is None:
             title = {"en": org.get("name_en") or "Compliance report", "th": org.get("name_th") or "รายงานการตรวจสอบ"}

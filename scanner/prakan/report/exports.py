@@ -7,9 +7,10 @@ check); summary.json from the finished `ReportData`.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from prakan.report.data import STATUSES, ReportData
@@ -61,38 +62,51 @@ class CsvWriter:
         self._w = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         self._w.writerow(CSV_COLUMNS)
         self._checks = checks
+        self._cache: dict[int, str] = {}
+        self._fh = fh
+        self._buf = io.StringIO()
+        self._lw = csv.writer(self._buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
 
-    def add_host(self, host: Mapping[str, Any]) -> None:
-        base = [host["name"], host.get("site") or "", host.get("platform") or "", host.get("role") or ""]
-        rows = []
-        for r in host["results"]:
-            title = (self._checks.get(r.get("check", "")) or {}).get("title") or {}
-            ev = "\n".join(
-                f"{e.get('source')}:{e.get('line')}: {e.get('text')}"
-                for e in r.get("evidence") or ()
-                if isinstance(e, Mapping)
-            )
-            w = r.get("waiver") if isinstance(r.get("waiver"), Mapping) else {}
-            refs = r.get("refs")
-            row = [
-                *base,
-                r.get("check", ""),
-                title.get("en", ""),
-                title.get("th", ""),
-                r.get("severity", ""),
-                r.get("status", ""),
-                r.get("expected", ""),
-                r.get("actual", ""),
-                r.get("reason", ""),
-                ev,
-                _refs(refs, "iso27001_2022"),
-                _refs(refs, "ncsa_cop_2564"),
-                _refs(refs, "cis"),
-                w.get("ticket", ""),
-                w.get("expires", ""),
-            ]
-            rows.append([inert(str(c)) for c in row])
-        self._w.writerows(rows)
+    def add_host(self, host: Mapping[str, Any], ids: Sequence[int] | None = None) -> None:
+        """One row per result; `ids` (the builder's detail ids) let identical results share their CSV text."""
+        base = self._line([inert(str(host.get(k) or "")) for k in ("name", "site", "platform", "role")])[:-2]
+        cache = self._cache
+        out = []
+        for i, r in enumerate(host["results"]):
+            did = ids[i] if ids is not None else None
+            tail = cache.get(did) if did is not None else None
+            if tail is None:
+                tail = self._line(self._cells(r))
+                if did is not None:
+                    if len(cache) > 100_000:
+                        cache.clear()
+                    cache[did] = tail
+            out.append(base)
+            out.append(",")
+            out.append(tail)
+        self._fh.write("".join(out))
+
+    def _line(self, cells: list[str]) -> str:
+        """Cells as one RFC 4180 line (with its CRLF)."""
+        self._buf.seek(0)
+        self._buf.truncate()
+        self._lw.writerow(cells)
+        return self._buf.getvalue()
+
+    def _cells(self, r: Mapping[str, Any]) -> list[str]:
+        title = (self._checks.get(r.get("check", "")) or {}).get("title") or {}
+        ev = "\n".join(
+            f"{e.get('source')}:{e.get('line')}: {e.get('text')}"
+            for e in r.get("evidence") or ()
+            if isinstance(e, Mapping)
+        )
+        w = r.get("waiver") if isinstance(r.get("waiver"), Mapping) else {}
+        refs = r.get("refs")
+        row = [r.get("check", ""), title.get("en", ""), title.get("th", ""), r.get("severity", ""),
+               r.get("status", ""), r.get("expected", ""), r.get("actual", ""), r.get("reason", ""), ev,
+               _refs(refs, "iso27001_2022"), _refs(refs, "ncsa_cop_2564"), _refs(refs, "cis"),
+               w.get("ticket", ""), w.get("expires", "")]  # fmt: skip
+        return [inert(str(c)) for c in row]
 
 
 def _x(text: Any) -> str:
@@ -110,49 +124,59 @@ class JunitWriter:
         self.fh = fh
         self._checks = checks
         self.counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        self._cache: dict[int, tuple[str, str]] = {}
         fh.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         fh.write(f'<testsuites name="{_x(name)}">\n')
 
-    def add_host(self, host: Mapping[str, Any]) -> None:
-        name = host["name"]
+    def add_host(self, host: Mapping[str, Any], ids: Sequence[int] | None = None) -> None:
+        name = _x(host["name"])
+        cache = self._cache
         cases = []
-        n = {"failures": 0, "errors": 0, "skipped": 0}
-        for r in host["results"]:
-            cid = r.get("check", "")
-            title = ((self._checks.get(cid) or {}).get("title") or {}).get("en", "")
-            status = r.get("status")
-            head = f'  <testcase classname="{_x(name)}" name="{_x(cid)}: {_x(title)}"'
-            if status == "pass":
-                cases.append(head + "/>")
-                continue
-            body = f"expected: {r.get('expected', '')}\nactual: {r.get('actual', '')}"
-            for e in r.get("evidence") or ():
-                if isinstance(e, Mapping):
-                    body += f"\n{e.get('source')}:{e.get('line')}: {e.get('text')}"
-            if status == "fail":
-                n["failures"] += 1
-                msg = r.get("reason") or f"{r.get('severity', '')}: {title}"
-                cases.append(
-                    f'{head}><failure type="{_x(r.get("severity", ""))}" message="{_x(msg)}">'
-                    f"{_x(body)}</failure></testcase>"
-                )
-            elif status == "error":
-                n["errors"] += 1
-                cases.append(f'{head}><error message="{_x(r.get("reason", ""))}">{_x(body)}</error></testcase>')
-            else:
-                n["skipped"] += 1
-                why = r.get("reason") or status
-                cases.append(f'{head}><skipped message="{_x(status)}: {_x(why)}"/></testcase>')
+        n = {"fail": 0, "error": 0, "skipped": 0, "pass": 0}
+        for i, r in enumerate(host["results"]):
+            did = ids[i] if ids is not None else None
+            got = cache.get(did) if did is not None else None
+            if got is None:
+                got = self._case(r)
+                if did is not None:
+                    if len(cache) > 100_000:
+                        cache.clear()
+                    cache[did] = got
+            kind, tail = got
+            n[kind] += 1
+            cases.append(f'  <testcase classname="{name}" {tail}')
         tests = len(host["results"])
         self.counts["tests"] += tests
-        for k, v in n.items():
-            self.counts[k] += v
+        self.counts["failures"] += n["fail"]
+        self.counts["errors"] += n["error"]
+        self.counts["skipped"] += n["skipped"]
         self.fh.write(
-            f'<testsuite name="{_x(name)}" tests="{tests}" failures="{n["failures"]}" '
-            f'errors="{n["errors"]}" skipped="{n["skipped"]}">\n'
+            f'<testsuite name="{name}" tests="{tests}" failures="{n["fail"]}" errors="{n["error"]}" '
+            f'skipped="{n["skipped"]}">\n'
         )
         self.fh.write("\n".join(cases) + ("\n" if cases else ""))
         self.fh.write("</testsuite>\n")
+
+    def _case(self, r: Mapping[str, Any]) -> tuple[str, str]:
+        """(kind, the test case after its classname) for one result."""
+        cid = r.get("check", "")
+        title = ((self._checks.get(cid) or {}).get("title") or {}).get("en", "")
+        status = r.get("status")
+        head = f'name="{_x(cid)}: {_x(title)}"'
+        if status == "pass":
+            return "pass", head + "/>"
+        body = f"expected: {r.get('expected', '')}\nactual: {r.get('actual', '')}"
+        for e in r.get("evidence") or ():
+            if isinstance(e, Mapping):
+                body += f"\n{e.get('source')}:{e.get('line')}: {e.get('text')}"
+        if status == "fail":
+            msg = r.get("reason") or f"{r.get('severity', '')}: {title}"
+            kind = _x(r.get("severity", ""))
+            return "fail", f'{head}><failure type="{kind}" message="{_x(msg)}">{_x(body)}</failure></testcase>'
+        if status == "error":
+            return "error", f'{head}><error message="{_x(r.get("reason", ""))}">{_x(body)}</error></testcase>'
+        why = r.get("reason") or status
+        return "skipped", f'{head}><skipped message="{_x(status)}: {_x(why)}"/></testcase>'
 
     def close(self) -> None:
         self.fh.write("</testsuites>\n")
