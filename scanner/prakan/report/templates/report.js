@@ -244,6 +244,17 @@
     renderHosts();
   });
 
+  // printing shows every chart's numbers as text
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = [].slice.call(document.querySelectorAll("details.numbers:not([open])"));
+    opened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+
   function render() { renderHosts(); }
   filter();
   document.documentElement.classList.add("js");
