@@ -94,3 +94,28 @@ def test_title_and_language(sample_results: Path, tmp_path: Path) -> None:
     assert "Audit &lt;FY2570&gt; &amp; co" in html and "<FY2570>" not in html
     csp = unescape(html[html.index('http-equiv="Content-Security-Policy"') :][:400])
     assert "default-src 'none'" in csp and "script-src 'sha256-" in csp and "unsafe-eval" not in csp
+
+
+def _junos_inventory(tmp_path: Path) -> Path:
+    """A host on a platform no collector supports: it becomes an error host, nothing is contacted."""
+    path = tmp_path / "hosts.yml"
+    path.write_text("all:\n  hosts:\n    j1:\n      ansible_host: 127.0.0.1\n      prakan_platform: junos\n")
+    return path
+
+
+@pytest.mark.parametrize("no_report", [False, True])
+def test_scan_writes_the_report_unless_told_not_to(tmp_path: Path, no_report: bool) -> None:
+    from click.testing import CliRunner
+    from prakan.cli import cli
+
+    ev = tmp_path / "ev"
+    args = ["scan", "-q", "-i", str(_junos_inventory(tmp_path)), "--evidence-dir", str(ev),
+            "--known-hosts", str(tmp_path / "kh")] + (["--no-report"] if no_report else [])  # fmt: skip
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "PRAKAN_REDACTION_KEY": "k" * 64}
+    res = CliRunner().invoke(cli, args, env=env)
+    assert res.exit_code == 2, res.output  # the host is in error
+    assert (ev / "results.json").exists()
+    assert all((ev / n).exists() != no_report for n in OUTPUTS)
+    if not no_report:
+        assert f"report: {ev / 'index.html'}" in res.output
+        assert "j1" in json.loads((ev / "summary.json").read_text(encoding="utf-8"))["hosts_not_assessed"]
