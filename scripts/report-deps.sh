@@ -1,10 +1,11 @@
 #!/bin/sh
 # Install the Debian packages the report tests need: Debian's own Chromium (the browser the tests drive
 # through Playwright's `executable_path`; Playwright's browser downloads are never used) and poppler-utils
-# (pdftotext / pdfinfo for the PDF print test). Idempotent. Run as root (scripts/test.sh does, in CI).
+# (pdftotext / pdfinfo for the PDF print test), and DejaVu for monospace text. Idempotent.
+# Run as root (scripts/test.sh does, in CI).
 set -eu
 
-PKGS="chromium poppler-utils"
+PKGS="chromium poppler-utils fonts-dejavu-core"
 
 missing=""
 for p in $PKGS; do
