@@ -139,3 +139,33 @@ def test_print_to_pdf(sample_report: Path, open_page: Any, tmp_path: Path, lang:
         assert "Demonstration Public Relations Department" in text
     (ARTIFACTS / f"report-{lang}.pdf").parent.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"report-{lang}.pdf").write_bytes(pdf.read_bytes())
+
+
+MARK_THAI = """() => { let n = 0; for (const el of document.querySelectorAll('body *')) {
+  let c = 0;
+  for (const t of el.childNodes) if (t.nodeType === 3) c += (t.data.match(/[\\u0e00-\\u0e7f]/g) || []).length;
+  if (c && el.getClientRects().length) { el.setAttribute('data-thai', String(c)); n++; } } return n; }"""
+
+
+def test_thai_renders_with_no_missing_glyph(sample_report: Path, open_page: Any) -> None:
+    """Every visible element with Thai text draws at least that many glyphs from the embedded Sarabun
+    (Chromium's own account of the fonts it used); a Thai character drawn by a font without it fails."""
+    p = open_page(sample_report)
+    page = p.page
+    page.fill("#f-text", "prv-nan-r1")
+    page.locator("button.host-toggle").first.click()  # evidence lines and reasons, in monospace
+    assert page.evaluate(MARK_THAI) > 1000
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    missing = []
+    for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "[data-thai]"})["nodeIds"]:
+        attrs = cdp.send("DOM.getAttributes", {"nodeId": node})["attributes"]
+        want = int(attrs[attrs.index("data-thai") + 1])
+        fonts = {
+            f["familyName"]: f["glyphCount"] for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        }
+        if fonts.get("Sarabun", 0) < want:
+            missing.append((cdp.send("DOM.getOuterHTML", {"nodeId": node})["outerHTML"][:120], fonts))
+    assert missing == []
