@@ -144,7 +144,7 @@ def test_print_to_pdf(sample_report: Path, open_page: Any, tmp_path: Path, lang:
 MARK_THAI = """() => { let n = 0; for (const el of document.querySelectorAll('body *')) {
   let c = 0;
   for (const t of el.childNodes) if (t.nodeType === 3) c += (t.data.match(/[\\u0e00-\\u0e7f]/g) || []).length;
-  if (c && el.getClientRects().length) { el.setAttribute('data-thai', String(c)); n++; } } return n; }"""
+  if (c && el.checkVisibility()) { el.setAttribute('data-thai', String(c)); n++; } } return n; }"""
 
 
 def test_thai_renders_with_no_missing_glyph(sample_report: Path, open_page: Any) -> None:

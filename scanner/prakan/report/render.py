@@ -215,7 +215,7 @@ def render_html(data: ReportData, lang: str = "th") -> str:
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     css = font_css() + "\n" + _asset("report.css").decode("utf-8")
     csp = (
-        "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; "
+        "default-src 'none'; style-src 'unsafe-inline'; font-src data:; "
         f"script-src 'sha256-{script_hash}'; base-uri 'none'; form-action 'none'"
     )
     ranked = sorted((s for s in data.sites if s.score is not None), key=lambda s: (s.score, s.code))

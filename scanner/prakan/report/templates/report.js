@@ -255,7 +255,16 @@
     opened = [];
   });
 
-  function render() { renderHosts(); }
+  function relabel() {  // the filters' choices in the page's language
+    [["f-status", STATUSES], ["f-sev", SEVERITIES]].forEach(function (pair) {
+      [].forEach.call(document.getElementById(pair[0]).options, function (o) {
+        if (o.value) o.textContent = lab(o.value);
+      });
+    });
+  }
+
+  function render() { relabel(); renderHosts(); }
+  relabel();
   filter();
   document.documentElement.classList.add("js");
 })();
