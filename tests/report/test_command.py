@@ -119,3 +119,14 @@ def test_scan_writes_the_report_unless_told_not_to(tmp_path: Path, no_report: bo
     if not no_report:
         assert f"report: {ev / 'index.html'}" in res.output
         assert "j1" in json.loads((ev / "summary.json").read_text(encoding="utf-8"))["hosts_not_assessed"]
+
+
+def test_results_without_hosts(tmp_path: Path) -> None:
+    (tmp_path / "ev").mkdir()
+    results = tmp_path / "results.json"
+    run("evaluate", "--evidence", str(tmp_path / "ev"), "-o", str(results))
+    res = run("report", str(results))
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["hosts"] == 0 and summary["totals"]["pass"] == 0
+    assert len(summary["frameworks"]["iso27001_2022"]) == 93

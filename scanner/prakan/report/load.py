@@ -91,6 +91,8 @@ class ResultsReader:
                     self.tail = self._check_tail(self._loads("{" + rest.strip()[1:].lstrip(" ,"), lineno))
                     return
                 text = line.rstrip("\n")
+                if not text.strip():  # the blank line before the tail of a run without hosts
+                    continue
                 if text.endswith(","):
                     text = text[:-1]
                 yield self._host(self._loads(text, lineno), lineno)
