@@ -11,6 +11,7 @@ import pytest
 from report.support import run
 
 OUTPUTS = ("index.html", "results.csv", "junit.xml", "summary.json")
+HEAD = '{"format": "prakan-results", "version": 1, "run": {"checks": {}, "catalog": {}}, "hosts": [\n'
 
 
 def _no_report(directory: Path) -> None:
@@ -27,6 +28,9 @@ def _no_report(directory: Path) -> None:
         ('{"format": "something-else", "version": 1}', "not a Prakan results file"),
         ('{"format": "prakan-results", "version": 99, "run": {}}', "version 99 is not supported"),
         (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (HEAD + '{"name": "h1", "results": [42]}\n], "summary": {}}', "has a result that is not a check result"),
+        (HEAD + '{"name": "h1"}\n], "summary": {}}', "has no name or results"),
+        (HEAD + '{"name": "h1", "results": []}\n], "organisation": []}', "no closing summary"),
     ],
 )
 def test_bad_results_are_usage_errors(tmp_path: Path, content: str | bytes | None, problem: str) -> None:

@@ -106,6 +106,9 @@ class ResultsReader:
         ):
             where = f" at line {line}" if line is not None else ""
             raise ResultsError(f"{self.path}: a host entry{where} has no name or results")
+        if not all(isinstance(r, dict) and isinstance(r.get("check"), str) for r in host["results"]):
+            where = f" (line {line})" if line is not None else ""
+            raise ResultsError(f"{self.path}: host {host['name']!r}{where} has a result that is not a check result")
         return host
 
     def _check_tail(self, tail: Any) -> dict[str, Any]:
