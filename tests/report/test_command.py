@@ -123,6 +123,10 @@ def test_scan_writes_the_report_unless_told_not_to(tmp_path: Path, no_report: bo
     if not no_report:
         assert f"report: {ev / 'index.html'}" in res.output
         assert "j1" in json.loads((ev / "summary.json").read_text(encoding="utf-8"))["hosts_not_assessed"]
+        # the report's summary.json beside the evidence is not taken for a host's evidence
+        again = tmp_path / "again.json"
+        run("evaluate", "--evidence", str(ev), "-o", str(again))
+        assert [h["name"] for h in json.loads(again.read_text(encoding="utf-8"))["hosts"]] == ["j1"]
 
 
 def test_results_without_hosts(tmp_path: Path) -> None:
