@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && [ -f scripts/lab-deps.sh ]; then
   bash scripts/lab-deps.sh
 fi
+if [ "$(id -u)" = 0 ] && [ -f scripts/report-deps.sh ]; then
+  sh scripts/report-deps.sh   # chromium + poppler-utils for the report's browser and PDF tests
+fi
 bash scripts/setup.sh dev
 [ -f scripts/fetch-real-configs.sh ] && bash scripts/fetch-real-configs.sh
 .venv/bin/ruff check scanner tests tools bench

@@ -49,7 +49,8 @@ def cli(verbose: int) -> None:
       lint      check an Ansible inventory for errors before it reaches the network
       collect   gather read-only evidence over SSH
       evaluate  check evidence against the control catalog, offline
-      scan      collect + evaluate
+      scan      collect + evaluate (+ report)
+      report    the auditor's HTML report, CSV, JUnit and summary from results.json
       checks    list, show, test and map the control catalog
       evidence  import configuration backups as evidence
     """
@@ -76,10 +77,11 @@ def _register() -> None:
     from prakan.commands.collect import collect
     from prakan.commands.evaluate import evaluate
     from prakan.commands.evidence import evidence
+    from prakan.commands.report import report
     from prakan.commands.scan import scan
     from prakan.lint.command import lint
 
-    for command in (lint, collect, evaluate, scan, checks, evidence):
+    for command in (lint, collect, evaluate, scan, report, checks, evidence):
         cli.add_command(command)
 
 

@@ -169,6 +169,9 @@ def evaluate_host(doc: Mapping[str, Any], catalog: Catalog, info: HostInfo, waiv
         "category": info.category,
         "collected_at": doc.get("collected_at"),
         "error": host_error,
+        # each source's recorded SHA-256, so a report can show the hash of the evidence behind a verdict
+        "sources": {name: src.get("sha256") for name, src in sorted(doc.get("sources", {}).items())
+                    if isinstance(src, Mapping)},
         "summary": dict(Counter(r["status"] for r in results)),
         "results": results,
     }
@@ -403,6 +406,33 @@ def run_metadata(catalog: Catalog, evidence_dir: Path, inventory: str | None) ->
     }  # fmt: skip
 
 
+def run_context(evidence_dir: Path, inventory: Any | None) -> dict[str, Any]:
+    """What a report needs beyond the verdicts: the manifest's hash, the organisation and its sites."""
+    from prakan.evidence import sha256_file
+
+    ctx: dict[str, Any] = {"manifest_sha256": None}
+    if (evidence_dir / MANIFEST).is_file():
+        ctx["manifest_sha256"] = sha256_file(evidence_dir / MANIFEST)
+    if inventory is None:
+        return ctx
+    org = inventory.org.get("prakan_org")
+    ctx["org"] = {k: v for k, v in org.items() if isinstance(v, str)} if isinstance(org, Mapping) else {}
+    ctx["sites"] = {code: _plain(dict(site.vars)) | {"category": site.category}
+                    for code, site in sorted(inventory.sites.items())}  # fmt: skip
+    return ctx
+
+
+def _plain(value: Any) -> Any:
+    """Inventory values as plain JSON (vaulted or odd values become strings; owner contacts are left out)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items() if k != "owner"}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    return "<vaulted>" if "Encrypted" in type(value).__name__ else str(value)
+
+
 def host_info_from_inventory(inv: Any, name: str, platform: str) -> HostInfo:
     host = inv.hosts[name]
     return HostInfo(
@@ -449,9 +479,10 @@ def evaluate_run(
         raise EvidenceFormatError(f"{evidence_dir}: cannot read the evidence directory: {exc.strerror or exc}") from exc
     manifest = load_manifest(evidence_dir, manifest_key, trust_unsigned)
     meta = run_metadata(catalog, evidence_dir, str(inventory.path) if inventory else None)
+    meta.update(run_context(evidence_dir, inventory))
     meta["evidence_trust"] = manifest.verification.to_json() | {
         "max_age_days": None if max_age is None else max_age.total_seconds() / 86400,
-        "evaluated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "evaluated_at": utc_text(now),
     }
     writer = ResultsWriter(out, meta)
     verified = manifest.verification.verified and manifest.problem is None

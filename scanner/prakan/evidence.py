@@ -28,6 +28,7 @@ FORMAT = "prakan-evidence"
 VERSION = 1
 MANIFEST = "manifest.json"
 RESULTS = "results.json"  # `prakan scan` writes results beside the evidence by default
+SUMMARY = "summary.json"  # and `prakan report` its summary beside the results
 
 
 def now() -> str:
@@ -197,5 +198,5 @@ def load_host(path: Path) -> tuple[dict[str, Any], str]:
 def host_files(directory: Path) -> Iterator[Path]:
     """Evidence files of a run directory, in name order, skipping the manifest and temp files."""
     for path in sorted(directory.glob("*.json")):
-        if path.name not in (MANIFEST, RESULTS) and not path.name.startswith("."):
+        if path.name not in (MANIFEST, RESULTS, SUMMARY) and not path.name.startswith("."):
             yield path

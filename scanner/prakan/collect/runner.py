@@ -24,14 +24,14 @@ from prakan.collect import linux, netdev
 from prakan.collect.base import RETRIES, CollectError, HostContext
 from prakan.collect.credentials import CredentialError, target_for
 from prakan.collect.hostkeys import KnownHosts
-from prakan.evidence import MANIFEST, RESULTS, HostEvidence, now, write_host, write_manifest
+from prakan.evidence import MANIFEST, RESULTS, SUMMARY, HostEvidence, now, write_host, write_manifest
 from prakan.redact import redact_evidence, redact_text
 
 MANIFEST_FORMAT = "prakan-manifest"
 GRACE = 2.0  # the watchdog lets a collector report its own (more precise) timeout first
 WORKER_WAIT = 10.0  # after Ctrl-C, how long aborted hosts get to finish (their sockets are closed)
 # Evidence files are `<host>.json` beside these: a host of that name would overwrite them.
-RESERVED_NAMES = {Path(MANIFEST).stem, Path(RESULTS).stem}
+RESERVED_NAMES = {Path(MANIFEST).stem, Path(RESULTS).stem, Path(SUMMARY).stem}
 Collector = Callable[..., HostEvidence]
 COLLECTORS: dict[str, Collector] = {"linux": linux.collect, "cisco_ios": netdev.collect}
 

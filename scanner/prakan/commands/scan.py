@@ -22,6 +22,7 @@ from prakan.commands.common import (
     EXIT_NOT_ASSESSED,
     EXIT_OK,
     RunFailure,
+    UsageFailure,
     evaluate_to,
     lang_option,
     summary_line,
@@ -67,7 +68,12 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
 @lang_option
 @click.option("--max-age", type=click.FloatRange(0), default=7.0, show_default=True,
               help="Maximum evidence age in days for the evaluation (0: no limit).")
-def scan(output: Path | None, waivers_path: Path | None, fail_on: str, lang: str, max_age: float,
+@click.option(
+    "--no-report",
+    is_flag=True,
+    help="Do not write the HTML report, CSV, JUnit and summary beside results.json (`prakan report` does).",
+)
+def scan(output: Path | None, waivers_path: Path | None, fail_on: str, lang: str, max_age: float, no_report: bool,
          **kwargs: Any) -> None:  # fmt: skip
     """Collect evidence and evaluate it: the nightly job.
 
@@ -89,9 +95,18 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, lang: str
     except OSError as exc:
         raise RunFailure(f"cannot write results to {output}: {exc}") from exc
     status, counts = exit_status(summary, fail_on)
+    report_line = ""
+    if not no_report and str(output) != "-":
+        from prakan.commands.report import make_report
+
+        try:
+            report_line = f"report: {make_report(output, None, 'th', None, None)}\n"
+        except UsageFailure as exc:
+            raise RunFailure(f"cannot write the report: {exc.message}") from exc
     click.echo(
         summary_line(summary, lang)
         + f" -> {output}\n"
+        + report_line
         + f"exit {status}: {counts['failing']} failing and {counts['errors']} error result(s) at or above "
         + f"{fail_on}, {counts['hosts_in_error']} host(s) in error",
         err=True,
