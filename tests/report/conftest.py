@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prakan.paths import SAMPLE_MANIFEST_KEY
 from report.support import EVIDENCE, INVENTORY, WHEN, Page, need, run
 
 
 @pytest.fixture(scope="session")
 def sample_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample") / "results.json"
-    res = run("evaluate", "--evidence", str(EVIDENCE), "-i", str(INVENTORY), "-o", str(out))
+    res = run("evaluate", "--evidence-dir", str(EVIDENCE), "-i", str(INVENTORY), "-o", str(out),
+              "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0")  # the signed, fixed sample
     assert out.exists(), res.output
     return out
 

@@ -132,7 +132,7 @@ def test_scan_writes_the_report_unless_told_not_to(tmp_path: Path, no_report: bo
 def test_results_without_hosts(tmp_path: Path) -> None:
     (tmp_path / "ev").mkdir()
     results = tmp_path / "results.json"
-    run("evaluate", "--evidence", str(tmp_path / "ev"), "-o", str(results))
+    run("evaluate", "--evidence-dir", str(tmp_path / "ev"), "-o", str(results))
     res = run("report", str(results))
     assert res.exit_code == 0, res.output
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from evidence_helpers import seal
 from prakan.evidence import sha256_text
 from report.support import EVIDENCE, run
 
@@ -38,7 +39,8 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src["sha256"] = sha256_text(src["output"])
     (evidence / "bkk-hq-web1.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     results = root / "results.json"
-    run("evaluate", "--evidence", str(evidence), "-o", str(results))
+    seal(evidence)  # a collection run's signed manifest, as if collected so
+    run("evaluate", "--evidence-dir", str(evidence), "-o", str(results), "--max-age", "0")
     text = results.read_text(encoding="utf-8")
     for value in HOSTILE.values():  # the hostile text really reaches the results
         assert json.dumps(value)[1:-1] in text, value
