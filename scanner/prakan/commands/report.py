@@ -9,24 +9,6 @@ import click
 from prakan.commands.common import UsageFailure
 
 
-class _ReportCommand(click.Command):
-    """Usage errors exit 3, as in the one exit table all commands share."""
-
-    def make_context(self, *args: object, **kwargs: object) -> click.Context:  # type: ignore[override]
-        try:
-            return super().make_context(*args, **kwargs)  # type: ignore[arg-type]
-        except click.UsageError as exc:
-            exc.exit_code = 3
-            raise
-
-    def invoke(self, ctx: click.Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except (UsageFailure, click.UsageError) as exc:
-            exc.exit_code = 3
-            raise
-
-
 def make_report(results: Path, output: Path | None, lang: str, title: str | None, when: str | None) -> Path:
     """Write the report; a results file that cannot be reported on is a UsageFailure naming it."""
     from prakan.report import ResultsError, write_report
@@ -40,7 +22,7 @@ def make_report(results: Path, output: Path | None, lang: str, title: str | None
     return files.index
 
 
-@click.command(cls=_ReportCommand)
+@click.command()
 @click.argument("results", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "-o",
