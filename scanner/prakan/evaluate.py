@@ -280,14 +280,14 @@ def iter_evidence(directory: Path, manifest: Manifest | None = None) -> Iterator
                                platform=doc["platform"])  # fmt: skip
         else:
             yield EvidenceItem(path, doc, digest)
-    listed = {**{f: (None, None) for f in manifest.files},
+    listed: dict[str, tuple[str | None, str | None]] = {**{f: (None, None) for f in manifest.files},
               **{f: (p, r) for _, (f, p, r) in manifest.hosts.items() if f}}  # fmt: skip
     for file, (platform, _reason) in sorted(listed.items()):
         if file not in seen and not file.startswith(".") and "/" not in file:
             yield EvidenceItem(directory / file, None, None, f"the run's {MANIFEST} lists {file}, but it is not in "
                                f"{directory} (deleted?)", platform=platform)  # fmt: skip
-    for name, (file, platform, reason) in sorted(manifest.hosts.items()):
-        if file is None:
+    for name, (host_file, platform, reason) in sorted(manifest.hosts.items()):
+        if host_file is None:
             yield EvidenceItem(directory / f"{name}.json", None, None, f"the run's {MANIFEST} lists host {name} "
                                f"without an evidence file" + (f": {reason}" if reason else ""), platform=platform,
                                host=name)  # fmt: skip

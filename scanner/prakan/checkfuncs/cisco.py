@@ -100,8 +100,7 @@ def ios_enable_secret_type(ctx: Context, *, source: str | None, allowed: Sequenc
     tree = _tree(ctx, source)
     ok_types = {str(t) for t in allowed}
     expected = f"enable secret of type {'/'.join(sorted(ok_types))} and no enable password"
-    found = [(n, _ENABLE.match(n.text)) for n in tree.candidates("enable")]
-    found = [(n, m) for n, m in found if m]
+    found = [(n, m) for n in tree.candidates("enable") if (m := _ENABLE.match(n.text))]
     if not found:
         return _outcome(False, expected, "no enable secret", source, [])
     bad = [(n, m) for n, m in found if m.group(1) == "password" or m.group(2) not in ok_types]
@@ -368,7 +367,7 @@ def ios_ospf_authentication(ctx: Context, *, source: str | None) -> Outcome:
     for itf in _interfaces(tree):
         covering = [(pid, n.group) for pid, n in nets if n.covers(itf)]
         own = [(m.group(1), _area(m.group(2))) for t in itf.lines if (m := re.match(r"^ip ospf (\d+) area (\S+)$", t))]
-        member = (own or covering or [None])[0]
+        member = (own or covering)[0] if own or covering else None
         if member is None or itf.loopback or member[0] not in by_pid:
             continue
         pid, area = member
@@ -475,11 +474,11 @@ def _named_eigrp(tree: ConfigTree, chains: set[str], notes: list[str], bad: list
                     notes.append(f"{itf.name} (AS {m.group(1)}): {problem}")
                     bad.append(itf.node.line)
             default_problem = _named_auth_problem(default, chains)
-            for n in nets:
-                if not n.used and default_problem:
-                    notes.append(f"AS {m.group(1)} `{n.node.text}` covers no interface seen: af-interface default "
+            for net in nets:
+                if not net.used and default_problem:
+                    notes.append(f"AS {m.group(1)} `{net.node.text}` covers no interface seen: af-interface default "
                                  f"has {default_problem}")  # fmt: skip
-                    bad.append(n.node.line)
+                    bad.append(net.node.line)
     return members
 
 

@@ -82,7 +82,8 @@ class KnownHosts:
         if marker == "@revoked":
             self.revoked.append(entry.key)
         else:
-            self.keys._entries.append(entry)  # what HostKeys.load does, minus its silent skipping
+            # what HostKeys.load does, minus its silent skipping (paramiko offers no public way)
+            self.keys._entries.append(entry)  # type: ignore[attr-defined]
 
     def known_types(self, address: str, port: int) -> list[str]:
         with _LOCK:

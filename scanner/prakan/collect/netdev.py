@@ -220,7 +220,7 @@ def run_sources(conn: _IOS, sources: list[Source], target: Target, ctx: HostCont
         wait = ctx.remaining()
         conn.reading = _Reading()
         try:
-            output = conn.send_command(source.command, read_timeout=wait, strip_prompt=True, strip_command=True)
+            output = str(conn.send_command(source.command, read_timeout=wait, strip_prompt=True, strip_command=True))
         except OutputTooLarge as exc:
             # the session is flooded: nothing more can be read from it; the host's other sources say why
             results[source.name] = SourceResult(source.command, "", rc=None, collected_at=started, truncated=True,

@@ -362,7 +362,8 @@ class ReportBuilder:
                     sorted(errors.items(), key=lambda kv: (-kv[1], kv[0])),
                 )
             )
-        sources = host.get("sources") if isinstance(host.get("sources"), Mapping) else {}
+        raw_sources = host.get("sources")
+        sources: Mapping[str, Any] = raw_sources if isinstance(raw_sources, Mapping) else {}
         s = self.strings
         self.rows.append(
             [

@@ -100,7 +100,8 @@ class CsvWriter:
             for e in r.get("evidence") or ()
             if isinstance(e, Mapping)
         )
-        w = r.get("waiver") if isinstance(r.get("waiver"), Mapping) else {}
+        waiver = r.get("waiver")
+        w: Mapping[str, Any] = waiver if isinstance(waiver, Mapping) else {}
         refs = r.get("refs")
         row = [r.get("check", ""), title.get("en", ""), title.get("th", ""), r.get("severity", ""),
                r.get("status", ""), r.get("expected", ""), r.get("actual", ""), r.get("reason", ""), ev,

@@ -117,7 +117,7 @@ def status_bars(by_severity: Mapping[str, Mapping[str, int]], width: int = 560) 
     bars = []
     for i, sev in enumerate(SEVERITIES):
         x = 0.0
-        segs = []
+        segs: list[dict[str, Any]] = []
         for k in shown:
             n = by_severity.get(sev, {}).get(k, 0)
             w = width * n / total_max
