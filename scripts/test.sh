@@ -11,6 +11,7 @@ fi
 bash scripts/setup.sh dev
 [ -f scripts/fetch-real-configs.sh ] && bash scripts/fetch-real-configs.sh
 .venv/bin/ruff check scanner tests tools bench
+.venv/bin/mypy   # configuration in pyproject.toml
 .venv/bin/prakan checks test
 .venv/bin/prakan lint inventory/
 .venv/bin/python -m pytest -q -ra "$@"
