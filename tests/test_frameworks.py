@@ -267,3 +267,10 @@ def test_every_clause_is_covered_by_the_catalog(fw_id: str) -> None:
     """Every ISO control and every CoP clause has an automated check or a manual entry behind it."""
     done = covered(fw_id, [e for _, e in catalog_entries()])
     assert [cid for cid in clauses(fw_id) if cid not in done] == []
+
+
+def test_every_check_file_is_named_by_its_id() -> None:
+    """An auditor looking for IOS-SSH-001 opens IOS-SSH-001.yml."""
+    wrong = [f"{path}: id {entry['id']}" for path, entry in catalog_entries()
+             if path.name != "sample_vars.yml" and path.stem != entry.get("id")]  # fmt: skip
+    assert not wrong, wrong
