@@ -12,6 +12,7 @@ Format `prakan-evidence` version 1 (schema: scanner/prakan/schemas/evidence.sche
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -162,21 +163,30 @@ def write_manifest(directory: Path, manifest: Mapping[str, Any], key: bytes | No
     return path
 
 
+@functools.cache
+def _validator() -> Any:
+    """evidence.schema.json compiled once: evaluation validates every host's file, so it must be cheap
+    (fastjsonschema: about 0.06 ms a host, against 1.6 ms interpreted)."""
+    import fastjsonschema
+
+    from prakan.paths import SCHEMAS_DIR
+
+    return fastjsonschema.compile(json.loads((SCHEMAS_DIR / "evidence.schema.json").read_text(encoding="utf-8")))
+
+
 def validate(doc: Any, where: str) -> dict[str, Any]:
-    """Structural checks that matter for trust; the JSON Schema documents the full format."""
+    """Validate against evidence.schema.json (the one definition of the format); the message names
+    the file and the field that is wrong."""
+    import fastjsonschema
+
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise EvidenceFormatError(f"{where}: not a prakan evidence file (missing \"format\": \"{FORMAT}\")")
     if doc.get("version") != VERSION:
         raise EvidenceFormatError(f"{where}: evidence version {doc.get('version')!r} is not supported ({VERSION})")
-    for key in ("host", "platform"):
-        if not isinstance(doc.get(key), str) or not doc[key]:
-            raise EvidenceFormatError(f"{where}: `{key}` is missing")
-    sources = doc.get("sources")
-    if not isinstance(sources, dict):
-        raise EvidenceFormatError(f"{where}: `sources` must be an object")
-    for name, src in sources.items():
-        if not isinstance(src, dict) or not isinstance(src.get("output"), str):
-            raise EvidenceFormatError(f"{where}: source `{name}` has no text `output`")
+    try:
+        _validator()(doc)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        raise EvidenceFormatError(f"{where}: {exc.message[:200]}") from None
     return doc
 
 

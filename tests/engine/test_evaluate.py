@@ -172,3 +172,18 @@ def test_old_option_spellings_still_work_and_say_what_replaces_them(tmp_path: Pa
     assert "--evidence is now --evidence-dir" in res.output and json.loads(out.read_text())["summary"]["hosts"] > 200
     res = CliRunner().invoke(cli, ["checks", "list", "--format", "table", "--platform", "cisco_ios"])
     assert res.exit_code == 0 and "IOS-AAA-001" in res.output
+
+
+def test_evidence_is_validated_by_its_schema_naming_the_field(tmp_path: Path) -> None:
+    import pytest
+    from prakan.evidence import EvidenceFormatError, validate
+
+    doc = json.loads((Path(__file__).resolve().parents[2] / "samples" / "evidence" / "bkk-hq-web1.json").read_text())
+    assert validate(doc, "ok.json") is doc
+    doc["sources"]["sshd_effective"]["rc"] = "0"
+    with pytest.raises(EvidenceFormatError, match=r"bad.json: data.sources.sshd_effective.rc must be integer or null"):
+        validate(doc, "bad.json")
+    doc["sources"]["sshd_effective"]["rc"] = 0
+    doc["collector"]["method"] = "telepathy"
+    with pytest.raises(EvidenceFormatError, match=r"data.collector.method must be one of"):
+        validate(doc, "bad.json")
