@@ -61,6 +61,8 @@ _URL_CREDENTIALS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/\s@]+:(?P<s>[^@\
 # Linux configuration files: pwd="x" / password="x" (rsyslog ommysql, omelasticsearch, ...)
 _LINUX_ASSIGNED = re.compile(r"\b(?:pwd|passwd|password|secret|token)\s*=\s*\"(?P<s>[^\"]+)\"", re.IGNORECASE)
 _LINUX_SYSCTL_KEY = re.compile(r"^\s*net\.ipv4\.tcp_fastopen_key\s*=\s*(?P<s>\S.*?)\s*$")
+# GRUB boot passwords: `password_pbkdf2 USER HASH`, `password USER PLAIN`, RHEL's user.cfg `GRUB2_PASSWORD=HASH`
+_LINUX_GRUB = re.compile(r"^\s*(?:password(?:_pbkdf2)?\s+\S+\s+|GRUB2?_PASSWORD=)(?P<s>\S+)")
 _SNMP_COMMUNITY = re.compile(r"^\s*snmp-server community (?P<s>\S+)")
 _SNMP_USER_AUTH = re.compile(r"(?<=\sauth )(?:md5|sha\S*) (?P<s>\S+)")
 _SNMP_USER_PRIV = re.compile(r"(?<=\spriv )(?:des|3des|aes(?: \d+)?) (?P<s>\S+)")
@@ -174,7 +176,7 @@ def _redact_linux(text: str, key: bytes, counter: list[int]) -> str:
             if value and not TOKEN.match(value):
                 counter[0] += 1
                 body = f"{m.group('name')}:{marker}$prakan${_digest(value, key)}{m.group('tail') or ''}"
-        for rx in (_LINUX_ASSIGNED, _URL_CREDENTIALS, _LINUX_SYSCTL_KEY):
+        for rx in (_LINUX_ASSIGNED, _URL_CREDENTIALS, _LINUX_SYSCTL_KEY, _LINUX_GRUB):
             body = _sub_group(body, rx, key, counter)
         out.append(body + line[len(line.rstrip("\r\n")) :])
     return "".join(out)

@@ -24,11 +24,12 @@ from prakan.parse import (
     parse_kv,
     parse_textfsm,
 )
+from prakan.parse.sysctl_d import parse_sysctl_files
 from prakan.paths import CHECKS_DIR
 
 # Parser name -> the kind of data it yields, which rule primitives are checked against.
 PARSER_KINDS = {"kv": "kv", "ios_config": "config", "flat": "config", "textfsm": "table",
-                "delimited": "table", "files": "files", "text": "text"}  # fmt: skip
+                "delimited": "table", "files": "files", "text": "text", "sysctl_files": "kv"}  # fmt: skip
 UNREADABLE = "#!unreadable "
 
 
@@ -72,6 +73,8 @@ class Source:
                 return parse_delimited(text, list(opts["columns"]), opts.get("sep"))
             case "files":
                 return parse_files(text)
+            case "sysctl_files":
+                return parse_sysctl_files(text)
             case _:
                 return text
 
