@@ -1,3 +1,3 @@
 """Built-in rule functions (the escape hatch); importing this package registers them."""
 
-from prakan.checkfuncs import cisco, linux  # noqa: F401
+from prakan.checkfuncs import cisco, linux, linux_depth  # noqa: F401
