@@ -61,8 +61,12 @@ _URL_CREDENTIALS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/\s@]+:(?P<s>[^@\
 # Linux configuration files: pwd="x" / password="x" (rsyslog ommysql, omelasticsearch, ...)
 _LINUX_ASSIGNED = re.compile(r"\b(?:pwd|passwd|password|secret|token)\s*=\s*\"(?P<s>[^\"]+)\"", re.IGNORECASE)
 _LINUX_SYSCTL_KEY = re.compile(r"^\s*net\.ipv4\.tcp_fastopen_key\s*=\s*(?P<s>\S.*?)\s*$")
-# GRUB boot passwords: `password_pbkdf2 USER HASH`, `password USER PLAIN`, RHEL's user.cfg `GRUB2_PASSWORD=HASH`
-_LINUX_GRUB = re.compile(r"^\s*(?:password(?:_pbkdf2)?\s+\S+\s+|GRUB2?_PASSWORD=)(?P<s>\S+)")
+# GRUB boot passwords: `password_pbkdf2 USER HASH`, RHEL's user.cfg `GRUB2_PASSWORD=HASH`, and a plain
+# `password USER SECRET` (never a PAM `password <control> module` line, whose second word is a control)
+_LINUX_GRUB = re.compile(
+    r"^\s*(?:password_pbkdf2\s+\S+\s+|GRUB2?_PASSWORD="
+    r"|password\s+(?!\[)(?!(?:required|requisite|sufficient|optional|include|substack)\s)\S+\s+(?!\S*pam_))(?P<s>\S+)"
+)
 _SNMP_COMMUNITY = re.compile(r"^\s*snmp-server community (?P<s>\S+)")
 _SNMP_USER_AUTH = re.compile(r"(?<=\sauth )(?:md5|sha\S*) (?P<s>\S+)")
 _SNMP_USER_PRIV = re.compile(r"(?<=\spriv )(?:des|3des|aes(?: \d+)?) (?P<s>\S+)")

@@ -49,10 +49,28 @@ def test_etc_sysctl_conf_is_applied_last_and_systemd_syntax_is_understood() -> N
         "net.ipv4.conf.*.rp_filter = 2\n### /run/sysctl.d/60-x.conf\nnet.ipv4.conf.all.rp_filter = 1\n"
     )
     assert _value(text, "kernel.yama.ptrace_scope") == ("0", "/etc/sysctl.conf: kernel/yama/ptrace_scope=0")
-    # a glob in a later file sets every matching key, including one set exactly earlier
-    assert _value(text, "net.ipv4.conf.all.rp_filter")[0] == "2"
+    # a glob sets every matching key that no line sets explicitly, whatever the order (systemd-sysctl)
     assert _value(text, "net.ipv4.conf.eth0.rp_filter")[0] == "2"
+    assert _value(text, "net.ipv4.conf.all.rp_filter") == (
+        "1",
+        "/run/sysctl.d/60-x.conf: net.ipv4.conf.all.rp_filter = 1",
+    )
     assert parse_sysctl_files(text).order == ["/run/sysctl.d/60-x.conf", "/etc/sysctl.d/99-zz.conf", "/etc/sysctl.conf"]
+
+
+def test_a_bare_dash_key_excludes_it_from_globs_as_rhel_50_default_does() -> None:
+    text = (
+        "### /usr/lib/sysctl.d/50-default.conf\nnet.ipv4.conf.default.rp_filter = 2\n"
+        "net.ipv4.conf.*.rp_filter = 2\n-net.ipv4.conf.all.rp_filter\n"
+    )
+    assert _value(text, "net.ipv4.conf.all.rp_filter")[0] is None  # left to the kernel default
+    assert _value(text, "net.ipv4.conf.eth0.rp_filter")[0] == "2"
+    assert (
+        _value(
+            text + "### /etc/sysctl.d/60-prakan.conf\nnet.ipv4.conf.all.rp_filter = 1\n", "net.ipv4.conf.all.rp_filter"
+        )[0]
+        == "1"
+    )
 
 
 @pytest.mark.parametrize(

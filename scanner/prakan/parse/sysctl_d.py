@@ -10,8 +10,11 @@ recomputes what happens at boot:
 * the surviving files are applied in lexicographic order of their file names, whatever their
   directory; /etc/sysctl.conf is applied last (procps `sysctl --system`; Debian also links it as
   /etc/sysctl.d/99-sysctl.conf, which gives the same result);
-* within a file, later lines win; a key may be written with `/` for `.`, prefixed with `-`
-  (ignore errors), and may be a glob (`net.ipv4.conf.*.rp_filter`) that sets every matching key.
+* a later assignment to the same key wins; a key may be written with `/` for `.` and prefixed with
+  `-` (ignore errors);
+* a glob (`net.ipv4.conf.*.rp_filter = 2`) sets every matching key that is NOT assigned explicitly
+  anywhere (systemd: "explicit setting exists"), and a bare `-key` line excludes that key from the
+  globs without setting it.
 
 The result is key/value data whose value for a key is the one that will be in force after the next
 boot; its evidence line is the line that set it, prefixed with the file it is in.
@@ -42,14 +45,18 @@ class _Setting:
 
 @dataclass(slots=True)
 class PersistentSysctl(KeyValues):
-    """Effective persistent values; `get(key)` is the last assignment to the key or a glob matching it."""
+    """Effective persistent values; `get(key)` is the last explicit assignment, else the last matching glob."""
 
     order: list[str] = field(default_factory=list)  # the files applied, in order
-    settings: list[_Setting] = field(default_factory=list)
+    settings: list[_Setting] = field(default_factory=list)  # glob assignments, in order
 
     def _last(self, key: str) -> _Setting | None:
-        for s in reversed(self.settings):  # in the order they are applied: the last one wins
-            if s.pattern == key or (_is_glob(s.pattern) and fnmatch.fnmatchcase(key, s.pattern)):
+        if key in self.values:  # explicit: the last assignment, whatever globs say
+            lines = self.lines[key]
+            value = self.values[key][-1]
+            return None if value is None else _Setting(key, value, lines[-1])
+        for s in reversed(self.settings):  # in the order they are applied: the last matching glob wins
+            if _is_glob(s.pattern) and fnmatch.fnmatchcase(key, s.pattern):
                 return s
         return None
 
@@ -114,14 +121,20 @@ def parse_sysctl_files(text: str) -> PersistentSysctl:
             stripped = raw.strip()
             if not stripped or stripped[0] in "#;":
                 continue
+            line = Line(no, f"{path}: {stripped}")
             if "=" not in stripped:
-                raise ParseError(f"line {no}: {path}: not `key = value`: {stripped[:80]!r}")
+                if not stripped.startswith("-"):
+                    raise ParseError(f"line {no}: {path}: not `key = value`: {stripped[:80]!r}")
+                # `-key`: exclude the key from glob assignments, set nothing
+                result.values.setdefault(_normalise(stripped[1:]), []).append(None)  # type: ignore[arg-type]
+                result.lines.setdefault(_normalise(stripped[1:]), []).append(line)
+                continue
             key, value = stripped.split("=", 1)
             key = _normalise(key.lstrip("-"))
             value = value.strip()
-            line = Line(no, f"{path}: {stripped}")
-            result.settings.append(_Setting(key, value, line))
-            if not _is_glob(key):
+            if _is_glob(key):
+                result.settings.append(_Setting(key, value, line))
+            else:
                 result.values.setdefault(key, []).append(value)
                 result.lines.setdefault(key, []).append(line)
     return result
