@@ -101,7 +101,11 @@ def _check_read_only(path: Path, name: str, command: str, platforms: tuple[str, 
 
 def load_sources(path: Path | None = None) -> dict[str, Source]:
     path = path or CHECKS_DIR / "sources.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return sources_from_data(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, path)
+
+
+def sources_from_data(data: Mapping[str, Any], path: Path) -> dict[str, Source]:
+    """Sources from the parsed `sources.yml` (`path` names it in errors)."""
     sources: dict[str, Source] = {}
     for name, spec in data.get("sources", {}).items():
         parser = spec.get("parser", "text")
