@@ -291,12 +291,7 @@ def log_files(s: ServerLike) -> str:
 def logrotate(s: ServerLike) -> str:
     main = "# rotate log files weekly\nweekly\n# keep 13 weeks (90 days, NCSA)\nrotate 13\n"
     main += "create\ndateext\ninclude /etc/logrotate.d\n"
-    return _files(
-        {
-            "/etc/logrotate.conf": main,
-            "/etc/logrotate.d/rsyslog": "/var/log/syslog\n/var/log/auth.log\n{\n\trotate 13\n\tweekly\n\tcompress\n}\n",
-        }
-    )
+    return _files({"/etc/logrotate.conf": main})
 
 
 def journald_conf(s: ServerLike) -> str:

@@ -5,8 +5,9 @@ schema; the result is plain data (dicts, lists, strings, numbers) from which rul
 few milliseconds. The cache keeps exactly that plain data as JSON, never a pickle: reading it cannot
 run code, and rules are always recompiled from it by the same code that compiles the YAML.
 
-* Where: `$XDG_CACHE_HOME/prakan` (default `~/.cache/prakan`), a directory of mode 0700 owned by the
-  user; `PRAKAN_CACHE_DIR` overrides it and `PRAKAN_NO_CACHE=1` turns the cache off.
+* Where: `$XDG_CACHE_HOME/prakan/catalog` (default `~/.cache/prakan/catalog`), a directory of mode
+  0700 owned by the user in a parent that others cannot write; `PRAKAN_CACHE_DIR` overrides it and
+  `PRAKAN_NO_CACHE=1` turns the cache off.
 * Key: the SHA-256 of the catalog files (the catalog's own `sha256`), the SHA-256 of the check
   schema and Prakan's version. A changed check file gives a new key, so the entry is rebuilt.
 * Integrity: each entry starts with an HMAC-SHA256 of its payload under a random 256-bit key kept
@@ -48,7 +49,7 @@ def cache_dir() -> Path | None:
     if os.environ.get("PRAKAN_CACHE_DIR"):
         return Path(os.environ["PRAKAN_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "prakan"
+    return Path(base) / "prakan" / "catalog"
 
 
 def entry_key(catalog_sha256: str, schema_sha256: str) -> str:
@@ -57,13 +58,16 @@ def entry_key(catalog_sha256: str, schema_sha256: str) -> str:
 
 
 def _private(path: Path, *, directory: bool) -> bool:
-    """Owned by this user and not accessible to group or others (what an attacker could otherwise write)."""
+    """Owned by this user and not accessible to group or others (what an attacker could otherwise write);
+    a directory's parent must not be writable by others either (or the directory could be swapped)."""
     try:
         st = path.lstat()
+        parent = path.parent.stat() if directory else None
     except OSError:
         return False
     kind_ok = stat.S_ISDIR(st.st_mode) if directory else stat.S_ISREG(st.st_mode)
-    return kind_ok and st.st_uid == os.geteuid() and not st.st_mode & 0o077
+    parent_ok = parent is None or (parent.st_uid in (0, os.geteuid()) and not parent.st_mode & 0o022)
+    return kind_ok and parent_ok and st.st_uid == os.geteuid() and not st.st_mode & 0o077
 
 
 def _ensure_dir(d: Path) -> bool:

@@ -22,7 +22,7 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("PRAKAN_CACHE_DIR", raising=False)
     monkeypatch.delenv("PRAKAN_NO_CACHE", raising=False)
-    return tmp_path / "xdg" / "prakan"
+    return tmp_path / "xdg" / "prakan" / "catalog"
 
 
 @pytest.fixture
