@@ -51,7 +51,8 @@ class AllOf:
                 # Also show what the passing parts read from OTHER sources (the running value of a
                 # sysctl beside the persistent one that fails), after the lines that decided.
                 seen = {ln.get("source") for ln in merged.lines}
-                merged.lines += [ln for o in outs if o.status == "pass" for ln in o.lines if ln.get("source") not in seen]
+                passing = [ln for o in outs if o.status == "pass" for ln in o.lines]
+                merged.lines += [ln for ln in passing if ln.get("source") not in seen]
                 return merged
         return _merge("pass", outs, outs)
 
