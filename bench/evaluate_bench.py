@@ -202,7 +202,20 @@ def linux_sources(i: int, rnd: random.Random) -> dict[str, str]:
         "pending_updates": "manager apt\nlists 12\nlists_age_days 1\n",
         "faillock_conf": "### /etc/security/faillock.conf\ndeny = 5\nunlock_time = 900\n",
         "pwhistory_conf": "### /etc/security/pwhistory.conf\nremember = 24\n",
-    }
+    } | DEPTH_SOURCES
+
+
+# The Linux depth sources (AIDE, MAC, sudo, boot, mounts, persistent sysctls, ...) as the sample
+# department's hardened web server answers them.
+_SAMPLE_HOST = ROOT / "samples" / "evidence" / "bkk-hq-saraban1.json"
+DEPTH_SOURCES = {
+    name: src["output"]
+    for name, src in json.loads(_SAMPLE_HOST.read_text(encoding="utf-8"))["sources"].items()
+    if name in ("sysctl_persistent", "aide_state", "mac_state", "kernel_cmdline", "grub_config", "sudoers",
+                "audit_loaded", "mounts", "system_file_modes", "local_file_findings", "log_files", "logrotate",
+                "journald_conf", "shell_profiles", "logind_conf", "loaded_modules", "package_sources", "root_access",
+                "pam_su", "coredump_config")
+}
 
 
 ALL_YML = """\

@@ -247,6 +247,8 @@ def test_every_ref_points_to_an_existing_clause() -> None:
     dangling = []
     for path, entry in catalog_entries():
         for fw_id, refs in entry.get("refs", {}).items():
+            if fw_id == "ssg":  # ComplianceAsCode rule ids: a peer's names, not a framework of the catalog
+                continue
             targets = refs.keys() if isinstance(refs, dict) else refs  # cis refs: {benchmark: recommendation}
             dangling += [
                 f"{path.relative_to(CHECKS_DIR)}: {fw_id} {r}" for r in targets if r not in known.get(fw_id, set())

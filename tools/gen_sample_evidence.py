@@ -41,6 +41,9 @@ from prakan.redact import redact_text  # noqa: E402
 from prakan.sources import Source, load_sources  # noqa: E402
 from prakan.trust import read_key_file  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sample_linux_depth as depth  # noqa: E402
+
 SEED = "prakan-sample-department-2026"
 COLLECTED_AT = "2026-11-21T19:00:00Z"
 REDACTION_KEY = SEED.encode()
@@ -1089,7 +1092,7 @@ def sysctl(s: Server) -> str:
         "kernel.ctrl-alt-del": "0",
         "kernel.dmesg_restrict": "1",
         "kernel.hostname": s.host.name,
-        "kernel.kexec_load_disabled": "0",
+        "kernel.kexec_load_disabled": "1" if not weak else "0",
         "kernel.kptr_restrict": "1" if weak else "2",
         "kernel.modules_disabled": "0",
         "kernel.ngroups_max": "65536",
@@ -1416,6 +1419,8 @@ AUDIT_RULES = """## Managed by Ansible (role linux_hardening): CIS 6.3.3 / NCSA 
 -w /etc/issue.net -p wa -k system-locale
 -w /etc/hosts -p wa -k system-locale
 -w /etc/hostname -p wa -k system-locale
+-w /etc/network/ -p wa -k system-locale
+-w /etc/NetworkManager/ -p wa -k system-locale
 -w /etc/group -p wa -k identity
 -w /etc/passwd -p wa -k identity
 -w /etc/gshadow -p wa -k identity
@@ -1569,6 +1574,8 @@ user.*				-/var/log/user.log
                                                         'string="/srv/log/%HOSTNAME%/%$YEAR%-%$MONTH%-%$DAY%.log")\n'
                                                         'if $fromhost-ip != "127.0.0.1" then { action(type="omfile" '
                                                         'dynaFile="PerHost") stop }\n')
+    elif tls := depth.syslog_tls(s):
+        parts["/etc/rsyslog.d/60-prakan-remote.conf"] = tls
     elif not s.has("no_remote_log"):
         target = s.approved.get("syslog_servers", ["10.10.0.31"])[0]
         parts["/etc/rsyslog.d/60-prakan-remote.conf"] = (
@@ -1802,7 +1809,42 @@ def linux_sources(s: Server) -> dict[str, str]:
         "enabled_services": enabled_services, "packages": packages, "modprobe": modprobe,
         "pending_updates": pending_updates,
     }
-    return {name: make(s) for name, make in makers.items()}
+    out = {name: make(s) for name, make in makers.items()}
+    return out | depth_sources(s, out)
+
+
+def _persistent_keys() -> list[str]:
+    """The kernel parameters that checks read from sysctl_persistent (the role's sysctl.d file sets them)."""
+    global _PERSISTENT_KEYS
+    if _PERSISTENT_KEYS is None:
+        from prakan.catalog import load_catalog
+
+        keys: list[str] = []
+        for check in load_catalog().checks.values():
+            for part in (check.raw.get("rule") or {}).get("all", []):
+                if isinstance(part, dict) and part.get("source") == "sysctl_persistent" and part["key"] not in keys:
+                    keys.append(part["key"])
+        _PERSISTENT_KEYS = keys
+    return _PERSISTENT_KEYS
+
+
+_PERSISTENT_KEYS: list[str] | None = None
+
+
+def depth_sources(s: Server, base: Mapping[str, str]) -> dict[str, str]:
+    """The Linux depth sources (tools/sample_linux_depth.py), consistent with the base outputs."""
+    running = dict(line.split(" = ", 1) for line in base["sysctl"].splitlines() if " = " in line)
+    return {
+        "sysctl_persistent": depth.sysctl_persistent(s, running, _persistent_keys()),
+        "aide_state": depth.aide_state(s), "mac_state": depth.mac_state(s), "kernel_cmdline": depth.kernel_cmdline(s),
+        "grub_config": depth.grub_config(s, lambda what: red(s.host.name, what)), "sudoers": depth.sudoers(s),
+        "audit_loaded": depth.audit_loaded(s, base["audit_rules"]), "mounts": depth.mounts(s),
+        "system_file_modes": depth.system_file_modes(s), "local_file_findings": depth.local_file_findings(s),
+        "log_files": depth.log_files(s), "logrotate": depth.logrotate(s), "journald_conf": depth.journald_conf(s),
+        "shell_profiles": depth.shell_profiles(s), "logind_conf": depth.logind_conf(s),
+        "loaded_modules": depth.loaded_modules(s), "package_sources": depth.package_sources(s),
+        "root_access": depth.root_access(s), "pam_su": depth.pam_su(s), "coredump_config": depth.coredump_config(s),
+    }  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -1817,6 +1859,7 @@ def host_sources(inv: Inventory, host: Host) -> tuple[dict[str, str], set[str]]:
         d = Device(host, kind, site, inv.org, draw_gaps(host, kind, IOS_GAPS, rng), rng)
         return ios_sources(d), d.gaps
     s = Server(host, kind, inv.org, draw_gaps(host, kind, LINUX_GAPS, rng), rng)
+    s.gaps |= depth.draw_depth_gaps(SEED, host.name, kind, host.name in CLEAN)
     return linux_sources(s), s.gaps
 
 

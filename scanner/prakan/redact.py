@@ -81,6 +81,12 @@ _LINUX_AUTH_HEADER = re.compile(r"(?i)\b(?:proxy-)?authorization\s*[:=]\s*(?:(?:
                                 r"\s*(?P<s>[^\s\"']+)")  # fmt: skip
 # rsyslog database outputs: :ommysql:host,db,user,PASSWORD (and ompgsql)
 _LINUX_DB_ACTION = re.compile(r":om(?:mysql|pgsql):[^,\s]*,[^,\s]*,[^,\s]*,(?P<s>[^;\s]+)")
+# GRUB boot passwords: `password_pbkdf2 USER HASH`, RHEL's user.cfg `GRUB2_PASSWORD=HASH`, and a plain
+# `password USER SECRET` (never a PAM `password <control> module` line, whose second word is a control)
+_LINUX_GRUB = re.compile(
+    r"^\s*(?:password_pbkdf2\s+\S+\s+|GRUB2?_PASSWORD="
+    r"|password\s+(?!\[)(?!(?:required|requisite|sufficient|optional|include|substack)\s)\S+\s+(?!\S*pam_))(?P<s>\S+)"
+)
 _SNMP_COMMUNITY = re.compile(r"^\s*snmp-server community (?P<s>\S+)")
 _SNMP_USER_AUTH = re.compile(r"(?<=\sauth )(?:md5|sha\S*) (?P<s>\S+)")
 _SNMP_USER_PRIV = re.compile(r"(?<=\spriv )(?:des|3des|aes(?: \d+)?) (?P<s>\S+)")
@@ -300,7 +306,9 @@ def _redact_linux(text: str, key: bytes, counter: list[int], scope: str = "") ->
                 counter[0] += 1
                 digest = _digest(value, key, f"{scope}|shadow:{m.group('name')}")
                 body = f"{m.group('name')}:{marker}$prakan${digest}{m.group('tail') or ''}"
-        for rx in (_LINUX_ASSIGNED, _LINUX_AUTH_HEADER, _LINUX_DB_ACTION, _URL_CREDENTIALS, _LINUX_SYSCTL_KEY):
+        linux_forms = (_LINUX_ASSIGNED, _LINUX_AUTH_HEADER, _LINUX_DB_ACTION, _URL_CREDENTIALS, _LINUX_SYSCTL_KEY,
+                       _LINUX_GRUB)  # fmt: skip
+        for rx in linux_forms:
             body = _sub_group(body, rx, key, counter, scope=scope)
         body = _sub_group(body, _LINUX_KEYWORD, key, counter, _LINUX_NOT_SECRET, scope=scope)
         out.append(body + line[len(line.rstrip("\r\n")) :])

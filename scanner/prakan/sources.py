@@ -24,11 +24,12 @@ from prakan.parse import (
     parse_kv,
     parse_textfsm,
 )
+from prakan.parse.sysctl_d import parse_sysctl_files
 from prakan.paths import CHECKS_DIR
 
 # Parser name -> the kind of data it yields, which rule primitives are checked against.
 PARSER_KINDS = {"kv": "kv", "ios_config": "config", "flat": "config", "textfsm": "table",
-                "delimited": "table", "files": "files", "text": "text"}  # fmt: skip
+                "delimited": "table", "files": "files", "text": "text", "sysctl_files": "kv"}  # fmt: skip
 UNREADABLE = "#!unreadable "
 
 
@@ -77,6 +78,8 @@ class Source:
                 return parse_delimited(text, list(opts["columns"]), opts.get("sep"))
             case "files":
                 return parse_files(text)
+            case "sysctl_files":
+                return parse_sysctl_files(text)
             case _:
                 return text
 
@@ -103,7 +106,11 @@ def _check_read_only(path: Path, name: str, command: str, platforms: tuple[str, 
 
 def load_sources(path: Path | None = None) -> dict[str, Source]:
     path = path or CHECKS_DIR / "sources.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return sources_from_data(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, path)
+
+
+def sources_from_data(data: Mapping[str, Any], path: Path) -> dict[str, Source]:
+    """Sources from the parsed `sources.yml` (`path` names it in errors)."""
     sources: dict[str, Source] = {}
     for name, spec in data.get("sources", {}).items():
         parser = spec.get("parser", "text")

@@ -47,7 +47,13 @@ class AllOf:
         # One failure decides `all` even when another part could not be evaluated.
         for status in ("fail", "error"):
             if any(o.status == status for o in outs):
-                return _merge(status, [o for o in outs if o.status == status], outs)
+                merged = _merge(status, [o for o in outs if o.status == status], outs)
+                # Also show what the passing parts read from OTHER sources (the running value of a
+                # sysctl beside the persistent one that fails), after the lines that decided.
+                seen = {ln.get("source") for ln in merged.lines}
+                passing = [ln for o in outs if o.status == "pass" for ln in o.lines]
+                merged.lines += [ln for ln in passing if ln.get("source") not in seen]
+                return merged
         return _merge("pass", outs, outs)
 
 

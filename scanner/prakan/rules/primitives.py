@@ -12,7 +12,9 @@ from prakan.parse.ios import Node
 from prakan.rules.model import Context, EvidenceUnavailable, Outcome, evidence_lines
 from prakan.rules.values import NotComparable, RuleError, ValueTest, compile_value_test
 
-_LITERAL_HEAD = re.compile(r"\^([A-Za-z][\w-]*)(?= |\\s|\$|$)")
+# The literal first word of a pattern, used to pick candidate lines; only when whitespace MUST follow it
+# (`^Storage\s*=` also matches `Storage=none`, whose first word is not `Storage`).
+_LITERAL_HEAD = re.compile(r"\^([A-Za-z][\w-]*)(?= (?![*?{])|\\s(?![*?{])|\$|$)")
 _TEMPLATE = re.compile(r"\$\{([\w.]+)\}")
 
 
