@@ -309,7 +309,11 @@ def evaluate_run(
     as with `--limit`, skips them).
     """
     waivers = waivers or []
-    writer = ResultsWriter(out, run_metadata(catalog, evidence_dir, str(inventory.path) if inventory else None))
+    meta = run_metadata(catalog, evidence_dir, str(inventory.path) if inventory else None)
+    org = inventory.org.get("prakan_org") if inventory is not None else None
+    if isinstance(org, Mapping):  # whose run this is: the history refuses results of another organisation
+        meta["organisation"] = {k: org.get(k) for k in ("short", "name_th", "name_en")}
+    writer = ResultsWriter(out, meta)
     seen: set[str] = set()
     for item in iter_evidence(evidence_dir):
         if item.doc is None:
