@@ -180,7 +180,7 @@ def compute_diff(history: History, old: RunInfo, new: RunInfo, context: int = 2)
             continue
         name = names[hid]
         chk, sev, title = checks[cid]
-        change = StatusChange(name, chk, sev, title, b, a, after[1] if after else None)
+        change = StatusChange(name, chk, sev, title, b, a, history.detail(after[1]) if after else None)
         if a is None or (b is None and hid not in present_old):
             continue  # host vanished / appeared, or a check left the catalog: reported per host
         if a == "error":

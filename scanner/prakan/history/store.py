@@ -27,7 +27,7 @@ import logging
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,7 +72,7 @@ CREATE INDEX host_states_first ON host_states(first_run);
 CREATE INDEX host_states_last ON host_states(last_run) WHERE last_run IS NOT NULL;
 CREATE TABLE statuses(
   host INTEGER NOT NULL, chk INTEGER NOT NULL, first_run INTEGER NOT NULL, last_run INTEGER,
-  status TEXT NOT NULL, detail TEXT,
+  status TEXT NOT NULL, detail INTEGER,
   PRIMARY KEY(host, chk, first_run)) WITHOUT ROWID;
 CREATE INDEX statuses_first ON statuses(first_run);
 CREATE INDEX statuses_last ON statuses(last_run) WHERE last_run IS NOT NULL;
@@ -82,6 +82,7 @@ CREATE TABLE source_states(
   PRIMARY KEY(host, source, first_run)) WITHOUT ROWID;
 CREATE INDEX source_states_first ON source_states(first_run);
 CREATE INDEX source_states_last ON source_states(last_run) WHERE last_run IS NOT NULL;
+CREATE TABLE details(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
 CREATE TABLE blobs(sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE incidents(
   id INTEGER PRIMARY KEY,
@@ -350,6 +351,12 @@ class History:
         assert run is not None
         return row[0], run
 
+    def detail(self, detail_id: int | None) -> str | None:
+        if detail_id is None:
+            return None
+        row = self.conn.execute("SELECT text FROM details WHERE id = ?", (detail_id,)).fetchone()
+        return row[0] if row else None
+
     def blob(self, sha256: str) -> str | None:
         row = self.conn.execute("SELECT data FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
         return zlib.decompress(row[0]).decode("utf-8", "surrogatepass") if row else None
@@ -444,23 +451,42 @@ def _evidence_dir(results: Results, given: Path | None, notices: list[str]) -> P
     return None
 
 
-def _load_evidence(evidence: Path, host: str, expected: str | None) -> tuple[dict[str, Any] | None, str | None]:
-    """A host's evidence document if it is the very file that was evaluated (its SHA-256 in results.json)."""
-    path = evidence / f"{host}.json"
+Digest = tuple[str, str | None, dict[str, str], list[tuple[str, int, bytes]]]
+
+
+def _digest_evidence(job: tuple[str, str, str | None, dict[str, str]]) -> Digest:
+    """One host's evidence, if it is the very file that was evaluated (its SHA-256 in results.json): source
+    name -> SHA-256 of the redacted text, and the compressed text of the sources not already current.
+    Runs in worker processes for large runs, so it takes and returns plain data."""
+    directory, host, expected, current = job
+    path = Path(directory) / f"{host}.json"
     try:
         raw = path.read_bytes()
     except OSError:
-        return None, f"{host}: evidence file {path} is missing; its configuration drift is not recorded"
+        return host, f"{host}: evidence file {path} is missing; its configuration drift is not recorded", {}, []
     if expected is None or hashlib.sha256(raw).hexdigest() != expected:
-        return None, (
-            f"{host}: {path} is not the file that was evaluated (SHA-256 differs from results.json); "
-            "its configuration drift is not recorded"
-        )
+        return host, (f"{host}: {path} is not the file that was evaluated (SHA-256 differs from results.json); "
+                      "its configuration drift is not recorded"), {}, []  # fmt: skip
     try:
         doc = json.loads(raw)
     except ValueError:
-        return None, f"{host}: {path} is not valid JSON; its configuration drift is not recorded"
-    return (doc if isinstance(doc, dict) else None), None
+        return host, f"{host}: {path} is not valid JSON; its configuration drift is not recorded", {}, []
+    hashes: dict[str, str] = {}
+    blobs: list[tuple[str, int, bytes]] = []
+    sources = doc.get("sources") if isinstance(doc, dict) else None
+    if isinstance(sources, Mapping):
+        for name, src in sources.items():
+            if not isinstance(src, Mapping) or not isinstance(src.get("output"), str) or src.get("error"):
+                continue  # a source that failed to collect has no text to compare
+            data = src["output"].encode("utf-8", "surrogatepass")
+            sha = hashlib.sha256(data).hexdigest()
+            hashes[str(name)] = sha
+            if current.get(name) != sha:
+                blobs.append((sha, len(data), zlib.compress(data, 1)))
+    return host, None, hashes, blobs
+
+
+PARALLEL_FROM = 500  # hosts: from this many, evidence is read, hashed and compressed in worker processes
 
 
 def _detail(res: Mapping[str, Any]) -> str | None:
@@ -480,6 +506,7 @@ class _Recorder:
         self.notices = notices
         self.host_ids: dict[str, int] = dict(db.execute("SELECT name, id FROM hosts"))
         self.check_ids: dict[str, int] = dict(db.execute("SELECT check_id, id FROM checks"))
+        self.detail_ids: dict[str, int] = {}
 
     def _host(self, name: str) -> int:
         hid = self.host_ids.get(name)
@@ -488,6 +515,18 @@ class _Recorder:
             assert hid is not None
             self.host_ids[name] = hid
         return hid
+
+    def _detail_id(self, text: str | None) -> int | None:
+        """Reasons repeat across hosts (the same gap, the same words): each text is stored once."""
+        if text is None:
+            return None
+        did = self.detail_ids.get(text)
+        if did is None:
+            row = self.db.execute("SELECT id FROM details WHERE text = ?", (text,)).fetchone()
+            did = row[0] if row else self.db.execute("INSERT INTO details(text) VALUES (?)", (text,)).lastrowid
+            assert did is not None
+            self.detail_ids[text] = did
+        return did
 
     def _check(self, check: str) -> int:
         cid = self.check_ids.get(check)
@@ -533,31 +572,41 @@ class _Recorder:
             h: tuple(rest) for h, *rest in db.execute(
                 "SELECT host, platform, role, site, category, error FROM host_states WHERE last_run IS NULL")
         }  # fmt: skip
+        open_sources: dict[int, dict[str, str]] = {}
+        for h, source, sha in db.execute("SELECT host, source, sha256 FROM source_states WHERE last_run IS NULL"):
+            open_sources.setdefault(h, {})[source] = sha
         seen: set[int] = set()
         collected: list[str] = []
-        for host in res.hosts():
-            name = str(host["name"])
-            hid = self._host(name)
-            seen.add(hid)
-            if host.get("collected_at"):
-                collected.append(str(host["collected_at"]))
-            state = (host.get("platform"), host.get("role"), host.get("site"), host.get("category"), host.get("error"))
-            if open_hosts.get(hid) != state:
-                if hid in open_hosts:
-                    db.execute("UPDATE host_states SET last_run = ? WHERE host = ? AND last_run IS NULL", (prev, hid))
-                db.execute(
-                    "INSERT INTO host_states(host, first_run, platform, role, site, category, error)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (hid, run, *state),
-                )
-            self._statuses(hid, host, prev, run, hid in open_hosts)
-            if self.evidence is not None:
-                doc, problem = _load_evidence(self.evidence, name, evidence_sha.get(name))
-                if problem and evidence_sha.get(name) is not None:
+        hashes: dict[str, dict[str, str]] = {}
+        with contextlib.ExitStack() as stack:
+            digests = self._digests(stack, evidence_sha, open_sources)
+            for host in res.hosts():
+                name = str(host["name"])
+                hid = self._host(name)
+                seen.add(hid)
+                if host.get("collected_at"):
+                    collected.append(str(host["collected_at"]))
+                state = (host.get("platform"), host.get("role"), host.get("site"), host.get("category"),
+                         host.get("error"))  # fmt: skip
+                if open_hosts.get(hid) != state:
+                    if hid in open_hosts:
+                        db.execute("UPDATE host_states SET last_run = ? WHERE host = ? AND last_run IS NULL",
+                                   (prev, hid))  # fmt: skip
+                    db.execute(
+                        "INSERT INTO host_states(host, first_run, platform, role, site, category, error)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (hid, run, *state),
+                    )
+                self._statuses(hid, host, prev, run, hid in open_hosts)
+            for name, problem, found, blobs in digests:
+                if problem:
                     self.notices.append(problem)
-                self._sources(hid, doc, prev, run, hid in open_hosts)
-            else:
-                self._sources(hid, None, prev, run, hid in open_hosts)
+                hashes[name] = found
+                if blobs:
+                    db.executemany("INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?, ?, ?)", blobs)
+        for name, hid in self.host_ids.items():
+            if hid in seen:
+                self._sources(hid, open_sources.get(hid, {}), hashes.get(name, {}), prev, run)
         for hid in set(open_hosts) - seen:  # vanished: close everything it had open
             for table in ("host_states", "statuses", "source_states"):
                 db.execute(f"UPDATE {table} SET last_run = ? WHERE host = ? AND last_run IS NULL", (prev, hid))
@@ -567,6 +616,32 @@ class _Recorder:
                 (min(collected), max(collected), run),
             )
         return run
+
+    def _digests(
+        self,
+        stack: contextlib.ExitStack,
+        evidence_sha: Mapping[str, str | None],
+        open_sources: dict[int, dict[str, str]],
+    ) -> Iterable[Digest]:
+        """Each evaluated host's evidence digested; in worker processes (started now) for a large run."""
+        if self.evidence is None:
+            return []
+        jobs = [
+            (str(self.evidence), name, sha, open_sources.get(self.host_ids.get(name, -1), {}))
+            for name, sha in evidence_sha.items()
+            if sha is not None
+        ]
+        if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+            return map(_digest_evidence, jobs)
+        import concurrent.futures
+        import multiprocessing
+
+        pool = stack.enter_context(
+            concurrent.futures.ProcessPoolExecutor(
+                max_workers=min(4, os.cpu_count() or 2), mp_context=multiprocessing.get_context("forkserver")
+            )
+        )
+        return pool.map(_digest_evidence, jobs, chunksize=64)
 
     def _statuses(self, hid: int, host: Mapping[str, Any], prev: int | None, run: int, known: bool) -> None:
         db = self.db
@@ -587,43 +662,24 @@ class _Recorder:
                 continue
             if old is not None:
                 closes.append((prev, hid, cid))
-            inserts.append((hid, cid, run, status, _detail(r)))
+            inserts.append((hid, cid, run, status, self._detail_id(_detail(r))))
         closes += [(prev, hid, cid) for cid in set(current) - now_seen]
         if closes:
             db.executemany("UPDATE statuses SET last_run = ? WHERE host = ? AND chk = ? AND last_run IS NULL", closes)
         if inserts:
             db.executemany("INSERT INTO statuses(host, chk, first_run, status, detail) VALUES (?, ?, ?, ?, ?)", inserts)
 
-    def _sources(self, hid: int, doc: Mapping[str, Any] | None, prev: int | None, run: int, known: bool) -> None:
-        db = self.db
-        current = (
-            dict(db.execute("SELECT source, sha256 FROM source_states WHERE host = ? AND last_run IS NULL", (hid,)))
-            if known
-            else {}
-        )
-        new: dict[str, str] = {}
-        sources = doc.get("sources") if doc else None
-        if isinstance(sources, Mapping):
-            for name, src in sources.items():
-                if not isinstance(src, Mapping) or not isinstance(src.get("output"), str) or src.get("error"):
-                    continue
-                text: str = src["output"]
-                data = text.encode("utf-8", "surrogatepass")
-                sha = hashlib.sha256(data).hexdigest()
-                new[str(name)] = sha
-                if current.get(name) != sha:
-                    db.execute(
-                        "INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?, ?, ?)",
-                        (sha, len(data), zlib.compress(data, 6)),
-                    )
+    def _sources(self, hid: int, current: dict[str, str], new: dict[str, str], prev: int | None, run: int) -> None:
         closes = [(prev, hid, s) for s, sha in current.items() if new.get(s) != sha]
         inserts = [(hid, s, run, sha) for s, sha in new.items() if current.get(s) != sha]
         if closes:
-            db.executemany(
+            self.db.executemany(
                 "UPDATE source_states SET last_run = ? WHERE host = ? AND source = ? AND last_run IS NULL", closes
             )
         if inserts:
-            db.executemany("INSERT INTO source_states(host, source, first_run, sha256) VALUES (?, ?, ?, ?)", inserts)
+            self.db.executemany(
+                "INSERT INTO source_states(host, source, first_run, sha256) VALUES (?, ?, ?, ?)", inserts
+            )
 
 
 # ---------------------------------------------------------------------------------------------- opening
@@ -687,6 +743,7 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
         )
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: a large run's inserts stay in memory until commit
     conn.execute("PRAGMA foreign_keys = ON")
     if version < SCHEMA_VERSION:
         _migrate(conn, version)
