@@ -500,8 +500,14 @@ def update_incident(
 
 def list_incidents(history: History, year: int | None = None) -> list[Incident]:
     rows = history.conn.execute(f"SELECT {_INC_COLUMNS} FROM incidents ORDER BY detected_at, id").fetchall()
-    out = [_incident(r) for r in rows]
-    return [i for i in out if year is None or _bangkok_year(i.detected_at) == year]
+    out = [i for i in map(_incident, rows) if year is None or _bangkok_year(i.detected_at) == year]
+    by_id = {i.id: i for i in out}
+    for iid, at, what, detail in history.conn.execute(
+        "SELECT incident, at, what, detail FROM incident_events ORDER BY id"
+    ):
+        if iid in by_id:
+            by_id[iid].events.append({"at": at, "what": what, **json.loads(detail)})
+    return out
 
 
 def _bangkok_year(iso: str) -> int:
