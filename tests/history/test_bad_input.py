@@ -126,3 +126,9 @@ def test_unknown_runs_candidates_and_incidents(tmp_path: Path) -> None:
                      "--history", str(db)), "category 12")  # fmt: skip
     assert_usage(run("incident", "annual", "--year", "95", "--history", str(db)), "Buddhist Era")
     assert_usage(run("diff", "--history", str(db), "--format", "pdf"), "pdf")
+
+
+def test_a_new_database_is_private(tmp_path: Path) -> None:
+    db = tmp_path / "sub" / "h.db"
+    assert run("history", "record", str(results_file(tmp_path / "a.json")), "--history", str(db)).exit_code == 0
+    assert db.stat().st_mode & 0o777 == 0o600

@@ -92,6 +92,12 @@ def opened(path: Path | None, create: bool = False) -> Iterator[Any]:
         yield history
     except HistoryError as exc:
         raise usage(str(exc)) from exc
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise usage(f"{path}: the history database is damaged or unreadable ({exc}); it was left as it is. "
+                        "Restore it from a backup, or give another file with --history") from exc  # fmt: skip
+        raise usage(f"{path}: the history database stayed locked by another prakan for too long ({exc}); "
+                    "try again") from exc  # fmt: skip
     except sqlite3.DatabaseError as exc:
         raise usage(f"{path}: the history database is damaged ({exc}); it was left as it is. Restore it from a "
                     "backup, or give another file with --history") from exc  # fmt: skip

@@ -707,6 +707,9 @@ def open_history(path: Path, create: bool = True) -> History:
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            # the history holds configuration text (redacted, still internal): readable by its owner only
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except OSError as exc:
             raise HistoryError(f"{path}: cannot create its directory: {exc.strerror or exc}") from exc
     try:
