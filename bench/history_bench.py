@@ -128,7 +128,7 @@ def main() -> None:
 
     # 2. the nights
     rnd = random.Random(365)
-    hosts = [
+    hosts: list[dict[str, Any]] = [
         {k: h.get(k) for k in ("name", "platform", "role", "site", "category", "error")}
         | {"results": [{k: r[k] for k in ("check", "status", "severity") if k in r} | (
             {"reason": r.get("reason") or r.get("actual") or ""} if r["status"] != "pass" else {})

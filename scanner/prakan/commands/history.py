@@ -22,10 +22,18 @@ from prakan.commands.common import UsageFailure
 EXIT_USAGE = 3
 
 
+class Usage3(UsageFailure):
+    """A usage error of these commands: exit 3."""
+
+    exit_code = EXIT_USAGE
+
+
+class _UsageError3(click.UsageError):
+    exit_code = EXIT_USAGE
+
+
 def usage(message: str) -> UsageFailure:
-    exc = UsageFailure(message)
-    exc.exit_code = EXIT_USAGE
-    return exc
+    return Usage3(message)
 
 
 class _Exit3:
@@ -35,15 +43,21 @@ class _Exit3:
         try:
             return super().make_context(*args, **kwargs)  # type: ignore[misc,no-any-return]
         except click.UsageError as exc:
-            exc.exit_code = EXIT_USAGE
-            raise
+            if exc.exit_code == EXIT_USAGE:
+                raise
+            raise _UsageError3(exc.message, exc.ctx) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)  # type: ignore[misc]
-        except (UsageFailure, click.UsageError) as exc:
-            exc.exit_code = EXIT_USAGE
-            raise
+        except click.UsageError as exc:
+            if exc.exit_code == EXIT_USAGE:
+                raise
+            raise _UsageError3(exc.message, exc.ctx) from exc
+        except UsageFailure as exc:
+            if exc.exit_code == EXIT_USAGE:
+                raise
+            raise Usage3(exc.message) from exc
 
 
 class Group3(_Exit3, click.Group):

@@ -34,7 +34,7 @@ def report_context(db: History | Path, results: Results | Path, trend_runs: int 
     history = open_history(db, create=False) if isinstance(db, Path) else db
     try:
         res = read_results(results) if isinstance(results, Path) else results
-        trend = [
+        trend: list[dict[str, Any]] = [
             {"run": r.id, "when": r.when, "hosts": r.hosts, "hosts_in_error": r.hosts_in_error,
              "by_status": r.by_status}
             for r in history.runs(trend_runs)

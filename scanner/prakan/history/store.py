@@ -253,7 +253,21 @@ _RUN_COLUMNS = (
 
 
 def _run_info(row: tuple[Any, ...]) -> RunInfo:
-    return RunInfo(*row[:10], json.loads(row[10]), json.loads(row[11]), bool(row[12]))  # type: ignore[arg-type]
+    return RunInfo(
+        id=row[0],
+        started_at=row[1],
+        collected_from=row[2],
+        collected_to=row[3],
+        recorded_at=row[4],
+        results_sha256=row[5],
+        results_path=row[6],
+        evidence_dir=row[7],
+        hosts=row[8],
+        hosts_in_error=row[9],
+        by_status=json.loads(row[10]),
+        by_severity=json.loads(row[11]),
+        sources_recorded=bool(row[12]),
+    )
 
 
 @dataclass
