@@ -70,18 +70,19 @@ CREATE TABLE host_states(
   PRIMARY KEY(host, first_run)) WITHOUT ROWID;
 CREATE INDEX host_states_first ON host_states(first_run);
 CREATE INDEX host_states_last ON host_states(last_run) WHERE last_run IS NOT NULL;
+-- the indexes on first_run / last_run cover what a diff reads: the changes between two runs are an index range
 CREATE TABLE statuses(
   host INTEGER NOT NULL, chk INTEGER NOT NULL, first_run INTEGER NOT NULL, last_run INTEGER,
   status TEXT NOT NULL, detail INTEGER,
   PRIMARY KEY(host, chk, first_run)) WITHOUT ROWID;
-CREATE INDEX statuses_first ON statuses(first_run);
-CREATE INDEX statuses_last ON statuses(last_run) WHERE last_run IS NOT NULL;
+CREATE INDEX statuses_first ON statuses(first_run, last_run, status, detail);
+CREATE INDEX statuses_last ON statuses(last_run, first_run, status, detail) WHERE last_run IS NOT NULL;
 CREATE TABLE source_states(
   host INTEGER NOT NULL, source TEXT NOT NULL, first_run INTEGER NOT NULL, last_run INTEGER,
   sha256 TEXT NOT NULL,
   PRIMARY KEY(host, source, first_run)) WITHOUT ROWID;
-CREATE INDEX source_states_first ON source_states(first_run);
-CREATE INDEX source_states_last ON source_states(last_run) WHERE last_run IS NOT NULL;
+CREATE INDEX source_states_first ON source_states(first_run, last_run, sha256);
+CREATE INDEX source_states_last ON source_states(last_run, first_run, sha256) WHERE last_run IS NOT NULL;
 CREATE TABLE details(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
 CREATE TABLE blobs(sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE incidents(
