@@ -282,7 +282,9 @@ def render_text(diff: Diff, lang: str = "en", max_lines: int = 60) -> str:
     ):
         if hosts:
             out += ["", f"{title_th if th else title_en} ({len(hosts)})"]
-            out += [f"  {h.host:<20} {h.site or '-':<10} {h.platform or '-':<10} {h.error or ''}" for h in hosts]
+            out += [
+                f"  {h.host:<20} {h.site or '-':<10} {h.platform or '-':<10} {h.error or ''}".rstrip() for h in hosts
+            ]
     section("FIXES (fail -> pass)", "แก้แล้ว (ไม่ผ่าน -> ผ่าน)", diff.fixes)
     section("RECOVERIES (error -> evaluated)", "กลับมาประเมินได้", diff.recoveries)
     section("OTHER STATUS CHANGES", "สถานะอื่นที่เปลี่ยน", diff.other)
