@@ -84,7 +84,8 @@ CREATE TABLE source_states(
 CREATE INDEX source_states_first ON source_states(first_run, last_run, sha256);
 CREATE INDEX source_states_last ON source_states(last_run, first_run, sha256) WHERE last_run IS NOT NULL;
 CREATE TABLE details(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
-CREATE TABLE blobs(sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;
+-- a rowid table: texts are large rows, appended in recording order and found by their hash
+CREATE TABLE blobs(id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE TABLE incidents(
   id INTEGER PRIMARY KEY,
   ref TEXT NOT NULL UNIQUE,
