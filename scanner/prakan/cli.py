@@ -53,6 +53,8 @@ def cli(verbose: int) -> None:
       report    the auditor's HTML report, CSV, JUnit and summary from results.json
       checks    list, show, test and map the control catalog
       evidence  import configuration backups as evidence
+      history   the recorded runs; diff: what changed since the last run
+      incident  incident candidates, NCSA forms ก1/ก2 drafts, the register and form ก3
     """
     configure_logging(verbose)
 
@@ -77,11 +79,12 @@ def _register() -> None:
     from prakan.commands.collect import collect
     from prakan.commands.evaluate import evaluate
     from prakan.commands.evidence import evidence
+    from prakan.commands.history import diff, history, incident
     from prakan.commands.report import report
     from prakan.commands.scan import scan
     from prakan.lint.command import lint
 
-    for command in (lint, collect, evaluate, scan, report, checks, evidence):
+    for command in (lint, collect, evaluate, scan, report, checks, evidence, history, diff, incident):
         cli.add_command(command)
 
 

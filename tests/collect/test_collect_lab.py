@@ -208,7 +208,8 @@ def prakan(*args: str, env: dict[str, str] | None = None, timeout: float = 180) 
 
 def env_for(tmp: Path) -> dict[str, str]:
     """XDG_CONFIG_HOME in the test dir: the redaction key file is created there, never in ~."""
-    return {**os.environ, "XDG_CONFIG_HOME": str(tmp / "config"), "PRAKAN_REDACTION_KEY": ""}
+    return {**os.environ, "XDG_CONFIG_HOME": str(tmp / "config"), "PRAKAN_REDACTION_KEY": "",
+            "XDG_DATA_HOME": str(tmp / "data"), "PRAKAN_HISTORY": ""}  # scan records its history there  # fmt: skip
 
 
 def collect(inventory: Path, evidence: Path, known_hosts: Path, *extra: str, env: dict[str, str]) -> Run:

@@ -73,8 +73,17 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
     is_flag=True,
     help="Do not write the HTML report, CSV, JUnit and summary beside results.json (`prakan report` does).",
 )
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="PRAKAN_HISTORY",
+    help="Record the run in this history database (default: $PRAKAN_HISTORY, else "
+    "$XDG_DATA_HOME/prakan/history.db, i.e. ~/.local/share/prakan/history.db).",
+)
+@click.option("--no-history", is_flag=True, help="Do not record the run in the history.")
 def scan(output: Path | None, waivers_path: Path | None, fail_on: str, lang: str, max_age: float, no_report: bool,
-         **kwargs: Any) -> None:  # fmt: skip
+         history_path: Path | None, no_history: bool, **kwargs: Any) -> None:  # fmt: skip
     """Collect evidence and evaluate it: the nightly job.
 
     \b
@@ -87,13 +96,30 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, lang: str
     def load_waivers(inventory: Any) -> None:  # before collecting: a bad waiver is a usage error, at once
         waivers.extend(waivers_or_fail(waivers_path, inventory))
 
-    done = run_collect(**kwargs, check_inventory=load_waivers)
+    def check_history() -> None:  # a damaged or foreign history database is a usage error before collecting
+        from prakan.commands.history import opened
+        from prakan.history.store import default_path
+
+        if not no_history and (history_path or default_path()).exists():
+            with opened(history_path):
+                pass
+
+    def before_collecting(inventory: Any) -> None:
+        load_waivers(inventory)
+        check_history()
+
+    done = run_collect(**kwargs, check_inventory=before_collecting)
     output = output or done.evidence_dir / "results.json"
     try:
         summary = evaluate_to(output, done.evidence_dir, done.catalog, done.inventory, waivers,
                               manifest_key=done.manifest_key, max_age=timedelta(days=max_age) if max_age else None)
     except OSError as exc:
         raise RunFailure(f"cannot write results to {output}: {exc}") from exc
+    if not no_history and str(output) != "-":
+        from prakan.commands.history import opened, record_results
+
+        with opened(history_path, create=True) as history:
+            record_results(history, output, done.evidence_dir)
     status, counts = exit_status(summary, fail_on)
     report_line = ""
     if not no_report and str(output) != "-":
