@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -221,6 +221,34 @@ def iter_evidence(directory: Path) -> Iterator[EvidenceItem]:
             yield EvidenceItem(path, doc, digest)
 
 
+class ShardError(EvidenceFormatError):
+    """Evidence directories (shards) that cannot be evaluated together: the same host in two of them."""
+
+
+def _as_dirs(evidence: Path | Sequence[Path]) -> list[Path]:
+    return [evidence] if isinstance(evidence, Path) else list(evidence)
+
+
+def check_shards(directories: Sequence[Path]) -> None:
+    """Refuse shards that overlap: a directory given twice, or a host with an evidence file in two
+    directories (which of the two is the truth cannot be decided, so nothing is evaluated)."""
+    seen_dirs: dict[Path, Path] = {}
+    for d in directories:
+        real = d.resolve()
+        if real in seen_dirs:
+            raise ShardError(f"evidence directory {d} is given twice (as {seen_dirs[real]} and {d})")
+        seen_dirs[real] = d
+    if len(directories) < 2:
+        return
+    owner: dict[str, Path] = {}
+    for d in directories:
+        for path in host_files(d):
+            first = owner.setdefault(path.stem, path)
+            if first is not path:
+                raise ShardError(f"host {path.stem!r} appears in two evidence shards: {first} and {path}; "
+                                 "each host must be collected in exactly one shard")  # fmt: skip
+
+
 class ResultsWriter:
     """Streams results.json: run metadata, then one host at a time, then the summary."""
 
@@ -262,13 +290,16 @@ def organisation_results(catalog: Catalog) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def run_metadata(catalog: Catalog, evidence_dir: Path, inventory: str | None) -> dict[str, Any]:
+def run_metadata(catalog: Catalog, evidence_dir: Path | Sequence[Path], inventory: str | None) -> dict[str, Any]:
+    dirs = _as_dirs(evidence_dir)
+    shards = {"evidence_dirs": [str(d) for d in dirs]} if len(dirs) > 1 else {}
     return {
         "tool": "prakan",
         "version": __version__,
         "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "catalog": {"version": catalog.version, "sha256": catalog.sha256, "checks": len(catalog.checks)},
-        "evidence_dir": str(evidence_dir),
+        "evidence_dir": str(dirs[0]) if len(dirs) == 1 else ", ".join(str(d) for d in dirs),
+        **shards,
         "inventory": inventory,
         "checks": {
             c.id: {"title": dict(c.title), "severity": c.severity, "kind": c.kind,
@@ -293,7 +324,7 @@ def host_info_from_inventory(inv: Any, name: str, platform: str) -> HostInfo:
 
 
 def evaluate_run(
-    evidence_dir: Path,
+    evidence_dir: Path | Sequence[Path],
     catalog: Catalog,
     out: IO[str],
     inventory: Any | None = None,
@@ -303,15 +334,21 @@ def evaluate_run(
 ) -> dict[str, Any]:
     """Evaluate every evidence file in `evidence_dir` and stream results.json to `out`.
 
+    `evidence_dir` may be several directories (shards collected separately, e.g. by AWX job
+    slices): they are evaluated as one run, and a host with evidence in two of them is refused
+    (ShardError, before anything is written).
+
     With an inventory, hosts in it but without evidence are reported as errors (nothing collected
     is never a pass); hosts with evidence but not in the inventory are evaluated without
     inventory values, so checks that need those values are errors (unless `only_inventory_hosts`,
     as with `--limit`, skips them).
     """
     waivers = waivers or []
+    dirs = _as_dirs(evidence_dir)
+    check_shards(dirs)
     writer = ResultsWriter(out, run_metadata(catalog, evidence_dir, str(inventory.path) if inventory else None))
     seen: set[str] = set()
-    for item in iter_evidence(evidence_dir):
+    for item in (item for d in dirs for item in iter_evidence(d)):
         if item.doc is None:
             name = item.path.stem
             platform = inventory.hosts[name].platform if inventory and name in inventory.hosts else "unknown"
@@ -334,6 +371,7 @@ def evaluate_run(
     if inventory is not None:
         for name in sorted(set(inventory.hosts) - seen):
             info = host_info_from_inventory(inventory, name, "unknown")
-            doc = {"error": f"no evidence file for this host in {evidence_dir}", "sources": {}}
+            where = ", ".join(str(d) for d in dirs)
+            doc = {"error": f"no evidence file for this host in {where}", "sources": {}}
             writer.add(evaluate_host(doc, catalog, info, waivers, today), None)
     return writer.close(organisation_results(catalog))

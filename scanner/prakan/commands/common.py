@@ -48,7 +48,8 @@ def waivers_or_fail(path: Path | None, inventory: Any | None) -> list[Any]:
 
 
 def evaluate_to(
-    output: Path, evidence_dir: Path, catalog: Catalog, inventory: Any, waivers: list[Any], limited: bool = False
+    output: Path, evidence_dir: Path | list[Path], catalog: Catalog, inventory: Any, waivers: list[Any],
+    limited: bool = False,
 ) -> dict[str, Any]:
     """Evaluate and stream results.json to `output` ('-' = stdout); returns the summary.
 
