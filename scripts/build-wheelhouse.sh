@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-dist/wheelhouse}
 PYTHON=${PYTHON:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3 )}
-EXTRA_WHEELS=${EXTRA_WHEELS:-ansible-pylibssh}   # network_cli's faster SSH transport (paramiko otherwise)
+# pip itself (a host without python3-venv/ensurepip bootstraps from it) and network_cli's faster SSH transport
+EXTRA_WHEELS=${EXTRA_WHEELS:-pip ansible-pylibssh}
 
 rm -rf "$OUT"
 mkdir -p "$OUT/collections"

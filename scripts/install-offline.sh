@@ -29,7 +29,19 @@ offline_pip() {
     "$VENV/bin/python" -m pip "$@" --no-index --find-links "$WHEELHOUSE" --disable-pip-version-check
 }
 
-[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+if [ ! -x "$VENV/bin/python" ]; then
+  if "$PYTHON" -c 'import ensurepip' 2>/dev/null; then
+    "$PYTHON" -m venv "$VENV"
+  else  # Debian without python3-venv: a venv without pip, then pip from the wheelhouse
+    "$PYTHON" -m venv --without-pip "$VENV"
+  fi
+fi
+if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+  pip_wheel=$(ls "$WHEELHOUSE"/pip-*.whl 2>/dev/null | tail -n 1)
+  [ -n "$pip_wheel" ] || { echo "$VENV has no pip and the wheelhouse has no pip wheel" >&2; exit 2; }
+  env -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null PIP_NO_INDEX=1 \
+    "$VENV/bin/python" "$pip_wheel/pip" install -q --no-index --find-links "$WHEELHOUSE" "$pip_wheel"
+fi
 prakan_wheel=$(ls "$WHEELHOUSE"/prakan-*.whl | tail -n 1)
 extras=()
 for w in "$WHEELHOUSE"/ansible_pylibssh-*.whl; do
