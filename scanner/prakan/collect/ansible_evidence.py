@@ -146,7 +146,11 @@ def host_evidence(host: str, platform: str, results: Sequence[Mapping[str, Any]]
     for r in results:
         item = r.get("item")
         if isinstance(item, Mapping) and item.get("name") in planned:
-            by_name[str(item["name"])] = r
+            name = str(item["name"])
+            # a loop skipped for this platform (e.g. the IOS task on a Linux host) names the same
+            # sources: a result that ran wins over one that was skipped
+            if name not in by_name or by_name[name].get("skipped"):
+                by_name[name] = r
     ev = HostEvidence(host=host, platform=platform, method=METHOD, facts={"address": address, "user": user})
     if host_error:
         ev.error = host_error
