@@ -43,7 +43,7 @@ BIN = Path(sys.executable).parent
 def device_config(name: str, lines: int) -> str:
     """A plausible access-router configuration of about `lines` lines."""
     base = MINIMAL_IOS.format(name=name).replace("end\n", "")
-    blocks = []
+    blocks: list[str] = []
     i = 0
     while len(base.splitlines()) + 5 * len(blocks) < lines:
         blocks.append(f"interface GigabitEthernet0/0/{i}\n description link {i} of {name}\n"
@@ -122,9 +122,9 @@ def main() -> None:
                 servers.append(subprocess.Popen([sys.executable, __file__, "--serve", str(s * per), str(count),
                                                  str(args.config_lines)], stdin=subprocess.PIPE,
                                                 stdout=subprocess.PIPE, stderr=server_log, text=True))  # fmt: skip
-        for proc in servers:
-            assert proc.stdout is not None
-            for line in proc.stdout:
+        for server in servers:
+            assert server.stdout is not None
+            for line in server.stdout:
                 if line.strip() == "ready":
                     break
                 d = json.loads(line)
@@ -162,14 +162,14 @@ def main() -> None:
         for name, forks, n, wall, cpu in rows:
             print(f"{name:24}{forks:6d}{n:7d}{wall:9.1f}{n / wall:9.1f}{cpu / n * 1000:13.0f}")
     finally:
-        for proc in servers:
-            if proc.stdin:
-                proc.stdin.close()
-        for proc in servers:
+        for server in servers:
+            if server.stdin:
+                server.stdin.close()
+        for server in servers:
             try:
-                proc.wait(timeout=30)
+                server.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                server.kill()
 
 
 if __name__ == "__main__":
