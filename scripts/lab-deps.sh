@@ -3,7 +3,7 @@
 # are already installed are left alone. Run as root (CI does this once per job).
 set -eu
 
-PKGS="debootstrap debian-archive-keyring openssh-client openssh-server iproute2 util-linux mount procps"
+PKGS="debootstrap debian-archive-keyring openssh-client openssh-server iproute2 util-linux mount procps systemd systemd-container"
 
 missing=""
 for p in $PKGS; do

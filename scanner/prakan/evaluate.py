@@ -10,7 +10,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -349,6 +349,34 @@ def _same_device(hostname: str, info: HostInfo) -> bool:
     return h in names or h.split(".")[0] in names
 
 
+class ShardError(EvidenceFormatError):
+    """Evidence directories (shards) that cannot be evaluated together: the same host in two of them."""
+
+
+def _as_dirs(evidence: Path | Sequence[Path]) -> list[Path]:
+    return [evidence] if isinstance(evidence, Path) else list(evidence)
+
+
+def check_shards(directories: Sequence[Path]) -> None:
+    """Refuse shards that overlap: a directory given twice, or a host with an evidence file in two
+    directories (which of the two is the truth cannot be decided, so nothing is evaluated)."""
+    seen_dirs: dict[Path, Path] = {}
+    for d in directories:
+        real = d.resolve()
+        if real in seen_dirs:
+            raise ShardError(f"evidence directory {d} is given twice (as {seen_dirs[real]} and {d})")
+        seen_dirs[real] = d
+    if len(directories) < 2:
+        return
+    owner: dict[str, Path] = {}
+    for d in directories:
+        for path in host_files(d):
+            first = owner.setdefault(path.stem, path)
+            if first is not path:
+                raise ShardError(f"host {path.stem!r} appears in two evidence shards: {first} and {path}; "
+                                 "each host must be collected in exactly one shard")  # fmt: skip
+
+
 class ResultsWriter:
     """Streams results.json: run metadata, then one host at a time, then the summary."""
 
@@ -390,13 +418,16 @@ def organisation_results(catalog: Catalog) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def run_metadata(catalog: Catalog, evidence_dir: Path, inventory: str | None) -> dict[str, Any]:
+def run_metadata(catalog: Catalog, evidence_dir: Path | Sequence[Path], inventory: str | None) -> dict[str, Any]:
+    dirs = _as_dirs(evidence_dir)
+    shards = {"evidence_dirs": [str(d) for d in dirs]} if len(dirs) > 1 else {}
     return {
         "tool": "prakan",
         "version": __version__,
         "started_at": utc_text(),
         "catalog": {"version": catalog.version, "sha256": catalog.sha256, "checks": len(catalog.checks)},
-        "evidence_dir": str(evidence_dir),
+        "evidence_dir": str(dirs[0]) if len(dirs) == 1 else ", ".join(str(d) for d in dirs),
+        **shards,
         "inventory": inventory,
         "checks": {
             c.id: {"title": dict(c.title), "severity": c.severity, "kind": c.kind,
@@ -448,7 +479,7 @@ def host_info_from_inventory(inv: Any, name: str, platform: str) -> HostInfo:
 
 
 def evaluate_run(
-    evidence_dir: Path,
+    evidence_dir: Path | Sequence[Path],
     catalog: Catalog,
     out: IO[str],
     inventory: Any | None = None,
@@ -469,23 +500,32 @@ def evaluate_run(
     reported as errors (nothing collected is never a pass); hosts with evidence but not in the
     inventory are evaluated without inventory values, so checks that need those values are errors
     (unless `only_inventory_hosts`, as with `--limit`, skips them).
+
+    `evidence_dir` may be several directories (shards collected separately, e.g. by AWX job slices),
+    each with its own signed manifest: they are evaluated as one run, and a host with evidence in two
+    of them is refused (ShardError, before anything is written).
     """
     waivers = waivers or []
     now = now or datetime.now(UTC)
     today = today or now.date()
-    try:  # an unreadable directory would otherwise look empty: no hosts, "0 in error"
-        os.listdir(evidence_dir)
-    except OSError as exc:
-        raise EvidenceFormatError(f"{evidence_dir}: cannot read the evidence directory: {exc.strerror or exc}") from exc
-    manifest = load_manifest(evidence_dir, manifest_key, trust_unsigned)
+    dirs = _as_dirs(evidence_dir)
+    for d in dirs:  # an unreadable directory would otherwise look empty: no hosts, "0 in error"
+        try:
+            os.listdir(d)
+        except OSError as exc:
+            raise EvidenceFormatError(f"{d}: cannot read the evidence directory: {exc.strerror or exc}") from exc
+    check_shards(dirs)
+    shard_manifests = [(d, load_manifest(d, manifest_key, trust_unsigned)) for d in dirs]
     meta = run_metadata(catalog, evidence_dir, str(inventory.path) if inventory else None)
-    meta.update(run_context(evidence_dir, inventory))
-    meta["evidence_trust"] = manifest.verification.to_json() | {
+    meta.update(run_context(dirs[0], inventory))
+    meta["evidence_trust"] = shard_manifests[0][1].verification.to_json() | {
         "max_age_days": None if max_age is None else max_age.total_seconds() / 86400,
         "evaluated_at": utc_text(now),
     }
+    if len(dirs) > 1:  # each shard has its own manifest, verified on its own
+        meta["evidence_trust"]["shards"] = {str(d): m.verification.to_json() for d, m in shard_manifests}
     writer = ResultsWriter(out, meta)
-    verified = manifest.verification.verified and manifest.problem is None
+    verified = False  # of the shard being read
 
     def add(doc: Mapping[str, Any], info: HostInfo, sha: str | None, note: str | None = None) -> None:
         problem, age = evidence_problem(doc, info, now, max_age)
@@ -497,7 +537,9 @@ def evaluate_run(
         writer.add(host | ({"note": note} if note else {}), sha)
 
     seen: set[str] = set()
-    for item in iter_evidence(evidence_dir, manifest):
+    shards = ((m, item) for d, m in shard_manifests for item in iter_evidence(d, m))  # streamed
+    for manifest, item in shards:
+        verified = manifest.verification.verified and manifest.problem is None
         if item.doc is None:
             name = item.host or item.path.stem
             if name in seen:
@@ -521,5 +563,6 @@ def evaluate_run(
     if inventory is not None:
         for name in sorted(set(inventory.hosts) - seen):
             info = host_info_from_inventory(inventory, name, "unknown")
-            add({"error": f"no evidence file for this host in {evidence_dir}", "sources": {}}, info, None)
+            where = ", ".join(str(d) for d in dirs)
+            add({"error": f"no evidence file for this host in {where}", "sources": {}}, info, None)
     return writer.close(organisation_results(catalog))

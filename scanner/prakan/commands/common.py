@@ -78,8 +78,8 @@ def waivers_or_fail(path: Path | None, inventory: Any | None) -> list[Any]:
 
 
 def evaluate_to(
-    output: Path, evidence_dir: Path, catalog: Catalog, inventory: Any, waivers: list[Any], limited: bool = False,
-    **trust: Any,
+    output: Path, evidence_dir: Path | list[Path], catalog: Catalog, inventory: Any, waivers: list[Any],
+    limited: bool = False, **trust: Any,
 ) -> dict[str, Any]:
     """Evaluate and stream results.json to `output` ('-' = stdout); returns the summary.
 

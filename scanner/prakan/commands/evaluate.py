@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from prakan.commands.common import (
+    UsageFailure,
     catalog_option,
     catalog_or_fail,
     evaluate_to,
@@ -26,6 +27,8 @@ from prakan.commands.common import (
     vault_option,
     waivers_or_fail,
 )
+
+_EVIDENCE_DIR = click.Path(path_type=Path, file_okay=False, exists=True)
 
 
 @contextlib.contextmanager
@@ -45,9 +48,9 @@ def terminate_cleanly() -> Iterator[None]:
 
 
 @click.command()
-@renamed("--evidence", "evidence_dir", "--evidence-dir")  # outermost: it wraps the declared options
-@click.option("--evidence-dir", "evidence_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
-              help="Evidence directory of a run.")  # fmt: skip
+@renamed("--evidence", "evidence_dirs", "--evidence-dir")  # outermost: it wraps the declared options
+@click.option("--evidence-dir", "evidence_dirs", multiple=True, type=_EVIDENCE_DIR,
+              help="Evidence directory of a run; repeat it to evaluate shards (e.g. AWX job slices) as one run.")
 @inventory_option("Ansible inventory: roles, sites, categories and approved values (NTP, syslog, AAA).")
 @limit_option
 @vault_option
@@ -58,7 +61,7 @@ def terminate_cleanly() -> Iterator[None]:
 @catalog_option
 @lang_option
 @trust_options
-def evaluate(evidence_dir: Path | None, inventory_path: Path | None, limit: str | None,
+def evaluate(evidence_dirs: tuple[Path, ...], inventory_path: Path | None, limit: str | None,
              vault_password_file: Path | None, waivers_path: Path | None, output: Path,
              catalog_path: Path | None, lang: str, manifest_key_path: Path | None, trust_unsigned: bool,
              max_age: float) -> None:  # fmt: skip
@@ -69,13 +72,15 @@ def evaluate(evidence_dir: Path | None, inventory_path: Path | None, limit: str 
 
     Evidence is trusted only from a run whose manifest.json is signed with the manifest key; a
     missing, unsigned or badly signed manifest makes every host `error` (see docs/collection.md).
+    Several --evidence-dir options (shards) give one results.json; a host with evidence in two
+    shards is refused.
     """
-    if evidence_dir is None:
-        raise click.UsageError("Missing option '--evidence-dir'.")
+    if not evidence_dirs:
+        raise UsageFailure("Missing option '--evidence-dir': the evidence directory of a run")
     trust = trust_settings(manifest_key_path, trust_unsigned, max_age)
     cat = catalog_or_fail(catalog_path)
     inv = inventory_or_fail(inventory_path, limit, vault_password_file) if inventory_path else None
     waivers = waivers_or_fail(waivers_path, inv)
     with terminate_cleanly():
-        summary = evaluate_to(output, evidence_dir, cat, inv, waivers, limited=bool(limit), **trust)
+        summary = evaluate_to(output, list(evidence_dirs), cat, inv, waivers, limited=bool(limit), **trust)
     click.echo(summary_line(summary, lang) + (f" -> {output}" if str(output) != "-" else ""), err=True)
