@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from prakan.paths import config_dir
+
 KEY_ENV = "PRAKAN_MANIFEST_KEY"
 ALGORITHM = "HMAC-SHA256"
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
@@ -37,8 +39,7 @@ class TrustError(ValueError):
 
 
 def key_path() -> Path:
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "prakan" / "manifest.key"
+    return config_dir() / "manifest.key"
 
 
 def read_key_file(path: Path) -> bytes:

@@ -24,7 +24,7 @@ from prakan.collect.linux import _PRELUDE, UnsafeCommand
 from prakan.collect.netdev import _check_output, refusal
 from prakan.collect.runner import MANIFEST_FORMAT, bad_host_names
 from prakan.evidence import HostEvidence, SourceResult, host_files, now, sha256_file, write_host, write_manifest
-from prakan.redact import redact_text, redaction_key
+from prakan.redact import redact_evidence, redaction_key
 from prakan.sources import Source
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ def host_evidence(host: str, platform: str, results: Sequence[Mapping[str, Any]]
         ev.error = _connection_failure(ev)
         if ev.error:
             ev.sources = {}
-    redactions = _redact(ev, key)
+    redactions = redact_evidence(ev, key)
     path, digest = write_host(directory, ev)
     return path.name, digest, redactions
 
@@ -187,20 +187,6 @@ def _connection_failure(ev: HostEvidence) -> str | None:
     if not any(w in first.lower() for w in _CONNECTION_WORDS):
         return None
     return "connection failed: " + first.split("failed: ", 1)[-1]
-
-
-def _redact(ev: HostEvidence, key: bytes) -> int:
-    count = 0
-    for src in ev.sources.values():
-        src.output, n = redact_text(src.output, ev.platform, key)
-        count += n
-        if src.error:
-            src.error, n = redact_text(src.error, ev.platform, key)
-            count += n
-    if ev.error:
-        ev.error, n = redact_text(ev.error, ev.platform, key)
-        count += n
-    return count
 
 
 def finish_run(directory: Path, hosts: Sequence[str], run: str, meta: Mapping[str, Any] | None = None,

@@ -92,8 +92,11 @@ def evaluate_to(
     from prakan.evidence import RESULTS, EvidenceFormatError, atomic_file
     from prakan.trust import refuse_output_inside
 
-    if str(output) != "-" and Path(output).resolve() != (evidence_dir / RESULTS).resolve():
-        why = refuse_output_inside(output, evidence_dir, getattr(inventory, "path", None))
+    dirs = [evidence_dir] if isinstance(evidence_dir, Path) else list(evidence_dir)
+    # `<evidence-dir>/results.json` of a single run is where `scan` writes; anything else inside is refused
+    beside = len(dirs) == 1 and Path(output).resolve() == (dirs[0] / RESULTS).resolve()
+    if str(output) != "-" and not beside:
+        why = refuse_output_inside(output, *dirs, getattr(inventory, "path", None))
         if why:
             raise UsageFailure(why)
     try:
