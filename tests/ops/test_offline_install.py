@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from ops_fixtures import OFFLINE_ENV
-from prakan.paths import ROOT, SAMPLE_EVIDENCE, SAMPLE_INVENTORY
+from prakan.paths import ROOT, SAMPLE_EVIDENCE, SAMPLE_INVENTORY, SAMPLE_MANIFEST_KEY
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +84,7 @@ def test_wheel_installs_offline_and_runs_outside_the_checkout(offline_venv: tupl
 
     out = work / "results.json"
     ev = _run(venv, work, "prakan", "evaluate", "--evidence-dir", str(SAMPLE_EVIDENCE), "-i", str(SAMPLE_INVENTORY),
-              "-o", str(out))  # fmt: skip
+              "-o", str(out), "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0")  # the signed sample
     assert ev.returncode == 0, ev.stderr[-2000:]
     installed = json.loads(out.read_text())
     # the same catalog as the checkout: same version and SHA-256, same number of results
