@@ -38,6 +38,10 @@ def test_scan_records_each_run(tmp_path: Path) -> None:
     assert "recorded" not in off.stderr and (tmp_path / "ev4" / "results.json").exists()
     with open_history(db) as h:
         assert len(h.runs()) == 2
+    # the report beside each results.json shows the history the scan recorded into (and none without it)
+    pages = {n: (tmp_path / n / "index.html").read_text(encoding="utf-8") for n in ("ev1", "ev2", "ev3", "ev4")}
+    assert [pages[n].count('class="trend-run"') for n in ("ev1", "ev2", "ev3", "ev4")] == [1, 1, 2, 0]
+    assert ['id="new-since"' in pages[n] for n in ("ev1", "ev2", "ev3", "ev4")] == [False, False, True, False]
 
 
 def test_a_bad_history_stops_the_scan_before_collecting(tmp_path: Path) -> None:

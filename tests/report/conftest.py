@@ -11,6 +11,15 @@ from prakan.paths import SAMPLE_MANIFEST_KEY
 from report.support import EVIDENCE, INVENTORY, WHEN, Page, need, run
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_default_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The report reads the default history database when it exists: keep the user's out of the tests."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("PRAKAN_HISTORY", raising=False)
+        mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def sample_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample") / "results.json"

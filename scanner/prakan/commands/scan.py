@@ -123,10 +123,11 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, lang: str
     status, counts = exit_status(summary, fail_on)
     report_line = ""
     if not no_report and str(output) != "-":
-        from prakan.commands.report import make_report
+        from prakan.commands.report import history_context, make_report
 
         try:
-            report_line = f"report: {make_report(output, None, 'th', None, None)}\n"
+            ctx = None if no_history else history_context(output, history_path)
+            report_line = f"report: {make_report(output, None, 'th', None, None, ctx)}\n"
         except UsageFailure as exc:
             raise RunFailure(f"cannot write the report: {exc.message}") from exc
     click.echo(

@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from prakan.report.data import ISO_THEMES, SEVERITIES, STATUSES, ReportData, site_transports
+from prakan.report.history_view import history_view
 
 TH_MONTHS = (
     "มกราคม",
@@ -63,6 +64,15 @@ def date_th(iso: str | None, with_time: bool = True) -> str:
         return str(iso or "—")
     text = f"{d.day} {TH_MONTHS[d.month - 1]} {d.year + 543}"
     return text + (f" เวลา {d:%H:%M} น. (UTC)" if with_time and "T" in str(iso) else "")
+
+
+TH_MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+
+
+def date_th_short(iso: str | None) -> str:
+    """22 พ.ย. 2569: a chart label (Buddhist Era)."""
+    d = _parse(iso)
+    return str(iso or "—") if d is None else f"{d.day} {TH_MONTHS_SHORT[d.month - 1]} {d.year + 543}"
 
 
 def date_en(iso: str | None) -> str:
@@ -169,7 +179,7 @@ def _template_env() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(date_th=date_th, date_en=date_en, pct=pct, colour=colour_for)
+    env.filters.update(date_th=date_th, date_th_short=date_th_short, date_en=date_en, pct=pct, colour=colour_for)
     env.globals.update(
         SEVERITIES=SEVERITIES,
         STATUSES=STATUSES,
@@ -218,6 +228,7 @@ def render_html(data: ReportData, lang: str = "th") -> str:
         "default-src 'none'; style-src 'unsafe-inline'; font-src data:; "
         f"script-src 'sha256-{script_hash}'; base-uri 'none'; form-action 'none'"
     )
+    hist = history_view(data.history)
     ranked = sorted((s for s in data.sites if s.score is not None), key=lambda s: (s.score, s.code))
     page_data = {
         "lang": lang,
@@ -229,6 +240,8 @@ def render_html(data: ReportData, lang: str = "th") -> str:
         },
         **data.table,
     }
+    if hist is not None:
+        page_data["history"] = hist.page_data()
     tpl = env.get_template("report.html.j2")
     return tpl.render(
         d=data,
@@ -243,6 +256,7 @@ def render_html(data: ReportData, lang: str = "th") -> str:
         ranked=ranked,
         severity_of={c: i.get("severity", "info") for c, i in data.checks.items()},
         pct=pct,
+        hist=hist,
     )
 
 

@@ -21,8 +21,11 @@
     collected: { en: "Collected", th: "เก็บเมื่อ" }, hosterr: { en: "Not assessed", th: "ประเมินไม่ได้" },
     waiver: { en: "Waiver", th: "ข้อยกเว้น" }, all: { en: "show every result", th: "แสดงผลทุกรายการ" },
     matching: { en: "show matching results only", th: "แสดงเฉพาะผลที่ตรงเงื่อนไข" },
-    none: { en: "no result", th: "ไม่มีผล" }
+    none: { en: "no result", th: "ไม่มีผล" },
+    failSince: { en: "failing since", th: "ไม่ผ่านตั้งแต่" }, errSince: { en: "in error since", th: "ผิดพลาดตั้งแต่" },
+    run: { en: " run", th: " ครั้ง" }, runs: { en: " runs", th: " ครั้ง" }, checked: { en: "", th: "ตรวจ " }
   };
+  var HIST = D.history || null;  // first seen per host and check, when the report was made with history
 
   function tr(o) { return o[state.lang] || o.en; }
   function lab(k) { return L[k] ? tr(L[k]) : k; }
@@ -152,6 +155,11 @@
       row.appendChild(tdc);
       var tds = el("td"); tds.appendChild(badge(STATUSES[d[1]]));
       tds.appendChild(el("div", "small", lab(SEVERITIES[d[2]])));
+      var sn = HIST && HIST.since[S[h[0]]] ? HIST.since[S[h[0]]][c[0]] : null;
+      if (sn && (STATUSES[d[1]] === "fail" || STATUSES[d[1]] === "error")) {
+        tds.appendChild(el("div", "small since", tr(STATUSES[d[1]] === "fail" ? UI.failSince : UI.errSince) + " " +
+          dateText(HIST.whens[String(sn[0])]) + " (" + tr(UI.checked) + sn[1] + tr(sn[1] === 1 ? UI.run : UI.runs) + ")"));
+      }
       row.appendChild(tds);
       row.appendChild(el("td", "mono", S[d[3]]));
       var tda = el("td", "mono", S[d[4]]);
