@@ -22,6 +22,7 @@ def cli() -> None:
       scan      collect + evaluate
       checks    list, show, test and map the control catalog
       evidence  import configuration backups as evidence
+      remediate the ansible-playbook runs that fix what a scan found failing
     """
 
 
@@ -31,10 +32,11 @@ def _register() -> None:
     from prakan.commands.collect import collect
     from prakan.commands.evaluate import evaluate
     from prakan.commands.evidence import evidence
+    from prakan.commands.remediate import remediate
     from prakan.commands.scan import scan
     from prakan.lint.command import lint
 
-    for command in (lint, collect, evaluate, scan, checks, evidence):
+    for command in (lint, collect, evaluate, scan, checks, evidence, remediate):
         cli.add_command(command)
 
 

@@ -68,8 +68,8 @@ def prakan_skipped(
     skipped: dict[str, str] = {}
     run, skip = set(run_tags or ("all",)), set(skip_tags or ())
     for check in catalog.for_platform(platform):
-        if check.rule is None:
-            continue
+        if check.rule is None or not (check.remediation or {}).get("ansible_tags"):
+            continue  # manual, or not automated (the catalog says why): no task to skip
         if check.id in skip or ("all" not in run and check.id not in run):
             skipped[check.id] = "not selected (--tags / --skip-tags)"
             continue
