@@ -101,7 +101,9 @@ def parse_waivers(entries: Any, source: str) -> list[Waiver]:
     return waivers
 
 
-def active_waiver(waivers: list[Waiver], check_id: str, host: str, groups: tuple[str, ...], today: date) -> Waiver | None:
+def active_waiver(
+    waivers: list[Waiver], check_id: str, host: str, groups: tuple[str, ...], today: date
+) -> Waiver | None:
     """The waiver that makes `check_id` waived on `host` today, or None.
 
     The same rule as evaluation: the first waiver that matches decides; if it has expired, the

@@ -7,7 +7,6 @@ failure names exactly the check ids at fault.
 from __future__ import annotations
 
 import functools
-
 import re
 from pathlib import Path
 from typing import Any

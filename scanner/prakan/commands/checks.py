@@ -46,7 +46,8 @@ def list_checks(platform: str | None, framework: str | None, kind: str | None, f
                               ensure_ascii=False, indent=1))  # fmt: skip
         return
     for c in rows:
-        click.echo(f"{c.id:<13} {c.severity:<8} {c.kind:<9} {','.join(c.platforms):<12} {fix_kind(c):<8} {c.title['en']}")
+        fix = fix_kind(c)
+        click.echo(f"{c.id:<13} {c.severity:<8} {c.kind:<9} {','.join(c.platforms):<12} {fix:<8} {c.title['en']}")
     click.echo(f"{len(rows)} checks", err=True)
 
 

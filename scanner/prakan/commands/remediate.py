@@ -25,7 +25,7 @@ class RemediateUsage(UsageFailure):
               show_default="$PRAKAN_INVENTORY or ./inventory", help="Inventory the printed commands use.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml"]), default="text", show_default=True)
 @click.option("--max-runs", type=click.IntRange(min=1), default=MAX_RUNS, show_default=True,
-              help="Per playbook, above this many distinct sets of failing checks one run covers all hosts.")  # fmt: skip
+              help="Per playbook: more distinct sets of failing checks than this give one run for all.")  # fmt: skip
 @click.option("--lang", type=click.Choice(["en", "th"]), default="en", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of standard output.")
 def remediate(results: Path, inventory: str, fmt: str, max_runs: int, lang: str, output: Path | None) -> None:
