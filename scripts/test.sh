@@ -7,7 +7,9 @@ if [ "$(id -u)" = 0 ] && [ -f scripts/lab-deps.sh ]; then
 fi
 bash scripts/setup.sh dev
 [ -f scripts/fetch-real-configs.sh ] && bash scripts/fetch-real-configs.sh
-.venv/bin/ruff check scanner tests tools bench
+.venv/bin/ruff check scanner tests tools bench playbooks/filter_plugins
+.venv/bin/yamllint -s -c playbooks/.yamllint playbooks/
+.venv/bin/ansible-lint -q --profile production --offline playbooks/
 .venv/bin/prakan checks test
 .venv/bin/prakan lint inventory/
 .venv/bin/python -m pytest -q -ra "$@"
