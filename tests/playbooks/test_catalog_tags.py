@@ -124,7 +124,10 @@ def test_every_automated_check_has_a_documented_toggle(automated: list[Check]) -
             name = f"{role}_{c.id.lower().replace('-', '_')}"
             if not re.search(rf"(?m)^{name}: true\s+# {re.escape(c.id)}: \S", text):
                 missing.append(f"{c.id} ({name})")
-    assert not missing, "checks without a documented toggle in their role's defaults: " + ", ".join(missing)
+    assert not missing, (
+        "checks without a documented toggle in their role's defaults (run tools/gen_role_toggles.py): "
+        + ", ".join(missing)
+    )
 
 
 def test_the_catalog_says_which_checks_are_by_hand() -> None:
