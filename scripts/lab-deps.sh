@@ -3,7 +3,9 @@
 # are already installed are left alone. Run as root (CI does this once per job).
 set -eu
 
-PKGS="debootstrap debian-archive-keyring openssh-client openssh-server iproute2 util-linux mount procps systemd systemd-container"
+# systemd: systemd-analyze verifies the nightly units; systemd-container: systemd-nspawn boots the playbook
+# round trip's and the scanning host's lab hosts; dpkg-dev and apt-utils build the lab's local Debian repository.
+PKGS="debootstrap debian-archive-keyring openssh-client openssh-server iproute2 util-linux mount procps systemd systemd-container dpkg-dev apt-utils"
 
 missing=""
 for p in $PKGS; do

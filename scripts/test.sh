@@ -10,8 +10,10 @@ if [ "$(id -u)" = 0 ] && [ -f scripts/report-deps.sh ]; then
 fi
 bash scripts/setup.sh dev
 [ -f scripts/fetch-real-configs.sh ] && bash scripts/fetch-real-configs.sh
-.venv/bin/ruff check scanner tests tools bench
+.venv/bin/ruff check scanner tests tools bench playbooks/filter_plugins playbooks/action_plugins
 .venv/bin/mypy   # configuration in pyproject.toml
+.venv/bin/yamllint -s -c playbooks/.yamllint playbooks/
+.venv/bin/ansible-lint -q --profile production --offline playbooks/
 .venv/bin/prakan checks test
 .venv/bin/prakan lint inventory/
 .venv/bin/python -m pytest -q -ra "$@"

@@ -55,6 +55,7 @@ def cli(verbose: int) -> None:
       evidence  import configuration backups as evidence
       history   the recorded runs; diff: what changed since the last run
       incident  incident candidates, NCSA forms ก1/ก2 drafts, the register and form ก3
+      remediate the ansible-playbook runs that fix what a scan found failing
     """
     configure_logging(verbose)
 
@@ -80,11 +81,12 @@ def _register() -> None:
     from prakan.commands.evaluate import evaluate
     from prakan.commands.evidence import evidence
     from prakan.commands.history import diff, history, incident
+    from prakan.commands.remediate import remediate
     from prakan.commands.report import report
     from prakan.commands.scan import scan
     from prakan.lint.command import lint
 
-    for command in (lint, collect, evaluate, scan, report, checks, evidence, history, diff, incident):
+    for command in (lint, collect, evaluate, scan, report, checks, evidence, history, diff, incident, remediate):
         cli.add_command(command)
 
 

@@ -140,3 +140,17 @@ def parse_waivers(entries: Any, source: str, lines: list[int] | None = None) -> 
                               str(entry["approver"]), expires, f"{Path(source).name}#{i + 1}",
                               str(entry["ticket"]) if entry.get("ticket") else None))  # fmt: skip
     return waivers
+
+
+def active_waiver(
+    waivers: list[Waiver], check_id: str, host: str, groups: tuple[str, ...], today: date
+) -> Waiver | None:
+    """The waiver that makes `check_id` waived on `host` today, or None.
+
+    The same rule as evaluation: the first waiver that matches decides; if it has expired, the
+    check is not waived. The hardening playbooks use this too (a waived check is not changed).
+    """
+    for w in waivers:
+        if w.matches(check_id, host, groups):
+            return w if w.expires >= today else None
+    return None

@@ -45,6 +45,8 @@ SUBMODES = [
     (re.compile(r"^archive$"), "config-archive"),
     (re.compile(r"^(route-map|key chain|vrf definition|ip vrf|class-map|policy-map) \S"), "config-sub"),
     (re.compile(r"^control-plane$"), "config-cp"),
+    (re.compile(r"^(tacacs|radius) server \S"), "config-server-tacacs"),
+    (re.compile(r"^aaa group server (tacacs\+|radius) \S"), "config-sg-tacacs+"),
 ]
 NESTED = {
     "config-archive": (re.compile(r"^log config$"), "config-archive-log-cfg"),
@@ -71,12 +73,19 @@ SINGLE = [re.compile(p) for p in (
     r"^(duplex) ", r"^(switchport mode) ", r"^(switchport access vlan) ", r"^(router-id) ",
     r"^(ip access-group) \S+ (in|out)$", r"^(access-class) \S+ (in|out)", r"^(ipv6 access-class) \S+ (in|out)",
     r"^(ip verify unicast source reachable-via) ", r"^(path) ", r"^(maximum) ", r"^(name) ",
+    r"^(aaa authentication (?:login|enable) \S+) ", r"^(aaa authorization (?:exec|network|commands \d+) \S+) ",
+    r"^(aaa accounting (?:exec|network|connection|system|commands \d+) \S+) ", r"^(logging console)\b",
+    r"^(ntp authentication-key \d+) ", r"^(ntp server (?:vrf \S+ )?(?:ip )?\S+)", r"^(key) ", r"^(address ipv4) ",
+    r"^(logging size) ",
 )]
 # On by default: IOS hides the positive form and shows the negation.
 DEFAULT_ON = {
     "service pad", "cdp run", "ip domain lookup", "ip domain-lookup", "ip source-route", "ip bootp server",
     "service dhcp", "ip gratuitous-arps", "ip redirects", "ip unreachables", "ip proxy-arp", "cdp enable",
+    "exec", "logging on",
 }
+# Typed inside `archive` / `log config`, these stay there although they look global.
+ARCHIVE_LINES = re.compile(r"^(no )?(logging (enable|size)|notify syslog|hidekeys)\b")
 BOTH_SHOWN = {"ip http server", "ip http secure-server"}  # both forms appear in running-config
 PLAIN_SECRET = re.compile(r"^(enable secret|username \S+(?: privilege \d+)? secret) (?!\d+ )(\S+)$")
 BANNER = re.compile(r"^banner \S+ (\^C|\S)")
@@ -526,9 +535,10 @@ class Session:
             else:
                 self.config = False
             return ""
-        if re.match(r"^(show|write|copy|configure|terminal)\b|^(enable|disable)$", line):
+        if re.match(r"^(show|write|copy|configure|terminal)(\s|$)|^(enable|disable)$", line):
             return self.invalid()
-        if self.path and (GLOBAL_ONLY.match(line) or _submode(line)):
+        in_archive = bool(self.modes) and self.modes[-1].startswith("config-archive") and ARCHIVE_LINES.match(line)
+        if self.path and not in_archive and (GLOBAL_ONLY.match(line) or _submode(line)):
             self.path, self.modes = [], []  # IOS runs a global command from a sub-mode and stays global
         line = _expand_interface(line)
         secret = PLAIN_SECRET.match(line)
@@ -546,16 +556,19 @@ class Session:
         return ""
 
     def banner(self, first: str, delim: str) -> str:
-        text = first
-        rest = first[BANNER.match(first).end():]  # type: ignore[union-attr]
+        """Read a banner to its closing delimiter; IOS stores (and shows) it between ^C marks."""
+        m = BANNER.match(first)
+        head, rest = first[: m.start(1)], first[m.end():]  # type: ignore[union-attr]
+        body = rest
         if delim not in rest:
             self.send("Enter TEXT message.  End with the character '" + delim + "'.\n")
             while (more := self.readline()) is not None:
                 self.send(more + "\n")
-                text += "\n" + more
+                body += "\n" + more
                 if delim in more:
                     break
-        return text
+        body = body.split(delim, 1)[0].strip("\n")
+        return f"{head}^C\n{body}\n^C"
 
 
 class _Hangup(Exception):
@@ -665,6 +678,9 @@ def _apply(lines: list[str], path: list[str], line: str) -> None:
         if any(lines[j].strip() == text for j in heads):
             return
         key = _key(text)
+        if key and any(lines[j].strip() == f"no {key}" for j in heads):
+            remove(lambda s: s == f"no {key}")  # `logging trap informational` replaces `no logging trap`
+            end, heads = direct()
         same = next((j for j in heads if key and _key(lines[j].strip()) == key), None)
         if same is not None:
             lines[same] = pad + text  # in place, as IOS keeps its own ordering

@@ -32,17 +32,26 @@ def checks() -> None:
 @lang_option
 def list_checks(platform: str | None, framework: str | None, kind: str | None, fmt: str,
                 catalog_path: Path | None, lang: str) -> None:  # fmt: skip
-    """List checks, one per line: id, severity, platforms, title."""
+    """List checks, one per line: id, severity, kind, platforms, fix, title.
+
+    The fix column says how a failing check is fixed: `playbook` (the hardening playbooks carry a task
+    tagged with the check id: `--tags ID`), `by-hand` (the catalog says why it is not automated: a
+    reboot, a secret, an organisational decision, a risk of cutting access) or `-` (manual checks).
+    """
+    from prakan.remediate import fix_kind
+
     cat = catalog_or_fail(catalog_path)
     rows = [c for c in sorted(cat.checks.values(), key=lambda c: c.id)
             if (not platform or platform in c.platforms) and (not framework or framework in c.refs)
             and (not kind or c.kind == kind)]  # fmt: skip
     if fmt == "json":
         click.echo(json.dumps([{"id": c.id, "kind": c.kind, "severity": c.severity, "platforms": list(c.platforms),
-                                "title": dict(c.title), "refs": c.refs} for c in rows], ensure_ascii=False, indent=1))
+                                "fix": fix_kind(c), "title": dict(c.title), "refs": c.refs} for c in rows],
+                              ensure_ascii=False, indent=1))  # fmt: skip
         return
     for c in rows:
-        click.echo(f"{c.id:<13} {c.severity:<8} {c.kind:<9} {','.join(c.platforms):<12} {c.title[lang]}")
+        fix = fix_kind(c)
+        click.echo(f"{c.id:<13} {c.severity:<8} {c.kind:<9} {','.join(c.platforms):<12} {fix:<8} {c.title[lang]}")
     click.echo(f"{len(rows)} checks", err=True)
 
 
