@@ -30,6 +30,8 @@ def test_nothing_skipped_by_default() -> None:
     assert prakan_skipped(host_vars(), "linux", "linux_baseline", "web1", ["site_x"]) == {
         # not applicable to a web server of category medium:
         "LNX-PKG-006": "not applicable to this host (role, OS family or security category)",
+        # DNF's gpgcheck: Red Hat family only, not a Debian host:
+        "LNX-PKG-009": "not applicable to this host (role, OS family or security category)",
     }
 
 
@@ -56,7 +58,7 @@ def test_toggle_waiver_tags_and_role() -> None:
 def test_bad_toggle_and_bad_waiver_are_errors_naming_them() -> None:
     with pytest.raises(AnsibleFilterError, match="linux_baseline_lnx_ssh_004 must be true or false"):
         prakan_skipped(host_vars(linux_baseline_lnx_ssh_004="no"), "linux", "linux_baseline", "h", [])
-    with pytest.raises(AnsibleFilterError, match="waiver #1: missing"):
+    with pytest.raises(AnsibleFilterError, match=r"waiver #1: .*required"):
         prakan_skipped(host_vars(prakan_waivers=[{"check": "X"}]), "linux", "linux_baseline", "h", [])
 
 
