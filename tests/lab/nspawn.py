@@ -5,7 +5,7 @@ package source. So these hosts differ from the plain lab hosts (hosts.py, sshd a
 
 * their golden rootfs has systemd-sysv and dbus, and no policy-rc.d: installing a package starts
   its service, as on a real server. It deliberately lacks what the hardening installs (auditd,
-  chrony, rsyslog, nftables, libpam-pwquality) and carries the telnet client (a gap to remove);
+  chrony, rsyslog, nftables, libpam-pwquality, aide, logrotate) and carries the telnet client (a gap to remove);
 * those packages come from a local Debian repository built here from Debian's packages
   (``apt-get install --download-only`` inside the golden tree, then ``dpkg-scanpackages`` and
   ``apt-ftparchive release``), cached beside the golden, and bind-mounted read-only into every
@@ -41,7 +41,7 @@ PACKAGES = (
     "telnet",  # a gap the sample department has: the hardening removes it
 )  # fmt: skip
 # What the hardening playbook installs; served by the local repository, absent from the golden tree.
-REPO_PACKAGES = ("auditd", "chrony", "rsyslog", "nftables", "libpam-pwquality")
+REPO_PACKAGES = ("auditd", "chrony", "rsyslog", "nftables", "libpam-pwquality", "aide", "aide-common", "logrotate")
 REPO_MOUNT = "/srv/prakan-repo"
 REPO_LINE = f"deb [trusted=yes] file:{REPO_MOUNT} ./"
 BOOT_TIMEOUT = 60.0

@@ -58,6 +58,12 @@ KERNEL_SYSCTLS = {
     "LNX-KERN-004": {"kernel.kptr_restrict": {"1", "2"}},
     "LNX-KERN-005": {"fs.protected_hardlinks": {"1"}, "fs.protected_symlinks": {"1"}},
     "LNX-KERN-006": {"kernel.yama.ptrace_scope": {"1", "2", "3"}},
+    "LNX-KERN-007": {"kernel.unprivileged_bpf_disabled": {"1", "2"}},
+    "LNX-KERN-008": {"net.core.bpf_jit_harden": {"2"}},  # not per network namespace: the machine's
+    "LNX-KERN-009": {"kernel.perf_event_paranoid": {"2", "3"}},
+    "LNX-KERN-010": {"kernel.sysrq": {"0"}},
+    "LNX-KERN-011": {"kernel.kexec_load_disabled": {"1"}},
+    "LNX-KERN-012": {"dev.tty.ldisc_autoload": {"0"}},
 }
 
 LEGACY_SSHD = "PermitRootLogin yes\nPasswordAuthentication yes\nX11Forwarding yes\nMaxAuthTries 10\n"
@@ -270,7 +276,7 @@ def lab(lab_keypair: KeyPair, tmp_path: Path) -> Iterator[Lab]:
 
 
 def _machine_sysctl(key: str) -> str:
-    """The machine's own value ("" when its kernel lacks the key, e.g. no Yama)."""
+    """The machine's value; "" where its kernel has no such key (the container cannot show it either)."""
     path = Path("/proc/sys", *key.split("."))
     return path.read_text().strip() if path.exists() else ""
 
