@@ -107,11 +107,11 @@ def test_bad_results_file_is_a_usage_error_naming_it(tmp_path: Path, content: st
 
 def test_on_the_sample_department(tmp_path: Path) -> None:
     """Real results (the bundled sample evidence): every failing automated result is in exactly one run."""
-    from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY
+    from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY, SAMPLE_MANIFEST_KEY
 
     res = tmp_path / "r.json"
-    ev = CliRunner().invoke(cli, ["evaluate", "--evidence", str(SAMPLE_EVIDENCE), "-i", str(SAMPLE_INVENTORY),
-                                  "-o", str(res)])  # fmt: skip
+    ev = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(SAMPLE_EVIDENCE), "-i", str(SAMPLE_INVENTORY),
+                                  "-o", str(res), "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0"])  # fmt: skip
     assert res.exists(), ev.output
     doc = json.loads(res.read_text())
     plan = json.loads(CliRunner().invoke(cli, ["remediate", str(res), "--format", "json"]).output)
