@@ -63,10 +63,17 @@ def main() -> None:
     ios_sources = catalog.sources_for("cisco_ios")
     work = Path(tempfile.mkdtemp(prefix="prakan-collect-bench-"))
     keys = make_keypair(work / "keys")
-    env = {**os.environ, "XDG_CONFIG_HOME": str(work / "config"), "ANSIBLE_GATHERING": "explicit",
-           "ANSIBLE_LOCAL_TEMP": str(work / "ansible-tmp"), "ANSIBLE_STDOUT_CALLBACK": "json",
-           "ANSIBLE_NETWORK_CLI_SSH_TYPE": "libssh", "ANSIBLE_PERSISTENT_COMMAND_TIMEOUT": "60",
-           "ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_SSH_PIPELINING": "True"}  # fmt: skip
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(work / "config"),
+        "ANSIBLE_GATHERING": "explicit",
+        "ANSIBLE_LOCAL_TEMP": str(work / "ansible-tmp"),
+        "ANSIBLE_STDOUT_CALLBACK": "json",
+        "ANSIBLE_NETWORK_CLI_SSH_TYPE": "libssh",
+        "ANSIBLE_PERSISTENT_COMMAND_TIMEOUT": "60",
+        "ANSIBLE_HOST_KEY_CHECKING": "False",
+        "ANSIBLE_SSH_PIPELINING": "True",
+    }
     devices: list[fakeios.Device] = []
     with Lab(ensure_golden()) as lab:
         try:
@@ -79,9 +86,22 @@ def main() -> None:
             print(f"lab up: {len(hosts)} hosts, {len(devices)} devices in {time.perf_counter() - t0:.1f} s")
             n = len(hosts) + len(devices)
 
-            wall_p, cpu_p, proc = timed([str(BIN / "prakan"), "collect", "-i", str(inv), "-q", "--forks",
-                                         str(args.forks), "--evidence-dir", str(work / "evidence"),
-                                         "--known-hosts", str(inv.parent / "known_hosts")], env)  # fmt: skip
+            wall_p, cpu_p, proc = timed(
+                [
+                    str(BIN / "prakan"),
+                    "collect",
+                    "-i",
+                    str(inv),
+                    "-q",
+                    "--forks",
+                    str(args.forks),
+                    "--evidence-dir",
+                    str(work / "evidence"),
+                    "--known-hosts",
+                    str(inv.parent / "known_hosts"),
+                ],
+                env,
+            )
             manifest = json.loads((work / "evidence" / "manifest.json").read_text())
             if proc.returncode or manifest["failed"]:
                 sys.exit(f"prakan collect failed: {proc.stderr[-2000:]}")
@@ -89,8 +109,18 @@ def main() -> None:
             wall_a = cpu_a = 0.0
             ansible_runs = 0
             for src in linux_sources:
-                cmd = [str(BIN / "ansible"), "platform_linux", "-i", str(inv), "-f", str(args.forks),
-                       "-m", "raw", "-a", f"LC_ALL=C sh -c {shlex.quote(src.command)}"]  # fmt: skip
+                cmd = [
+                    str(BIN / "ansible"),
+                    "platform_linux",
+                    "-i",
+                    str(inv),
+                    "-f",
+                    str(args.forks),
+                    "-m",
+                    "raw",
+                    "-a",
+                    f"LC_ALL=C sh -c {shlex.quote(src.command)}",
+                ]
                 if src.become:
                     cmd.append("--become")
                 w, c, p = timed(cmd, env)
@@ -98,15 +128,39 @@ def main() -> None:
                 if p.returncode not in (0, 2):
                     sys.exit(f"ansible {src.name} failed: {p.stdout[-2000:]}{p.stderr[-2000:]}")
             commands = json.dumps({"commands": [s.command for s in ios_sources]})
-            w, c, p = timed([str(BIN / "ansible"), "platform_cisco_ios", "-i", str(inv), "-f", str(args.forks),
-                             "-m", "cisco.ios.ios_command", "-a", commands], env)  # fmt: skip
+            w, c, p = timed(
+                [
+                    str(BIN / "ansible"),
+                    "platform_cisco_ios",
+                    "-i",
+                    str(inv),
+                    "-f",
+                    str(args.forks),
+                    "-m",
+                    "cisco.ios.ios_command",
+                    "-a",
+                    commands,
+                ],
+                env,
+            )
             if p.returncode:
                 sys.exit(f"ansible ios_command failed: {p.stdout[-2000:]}{p.stderr[-2000:]}")
             wall_a, cpu_a, ansible_runs = wall_a + w, cpu_a + c, ansible_runs + 1
 
             script = "; ".join(f"echo '### {s.name}'; sh -c {shlex.quote(s.command)}" for s in linux_sources)
-            floor = [str(BIN / "ansible"), "platform_linux", "-i", str(inv), "-f", str(args.forks), "-m", "raw",
-                     "-a", f"LC_ALL=C sh -c {shlex.quote(script)}", "--become"]  # fmt: skip
+            floor = [
+                str(BIN / "ansible"),
+                "platform_linux",
+                "-i",
+                str(inv),
+                "-f",
+                str(args.forks),
+                "-m",
+                "raw",
+                "-a",
+                f"LC_ALL=C sh -c {shlex.quote(script)}",
+                "--become",
+            ]
             wall_f, _, p = timed(floor, env)
             wall_f += w  # plus the device run, which has no cheaper form
 
@@ -115,8 +169,10 @@ def main() -> None:
             print(f"{'prakan collect':34}{wall_p:9.2f}{cpu_p / n:12.3f}")
             print(f"{f'ansible ad-hoc ({ansible_runs} runs)':34}{wall_a:9.2f}{cpu_a / n:12.3f}")
             print(f"{'ansible floor (1 linux + 1 ios run)':34}{wall_f:9.2f}{'':>12}")
-            print(f"ratio ansible/prakan: {wall_a / wall_p:.1f}x (floor {wall_f / wall_p:.1f}x); "
-                  f"prakan per host {wall_p / n * args.forks:.2f} s at forks {args.forks}")  # fmt: skip
+            print(
+                f"ratio ansible/prakan: {wall_a / wall_p:.1f}x (floor {wall_f / wall_p:.1f}x); "
+                f"prakan per host {wall_p / n * args.forks:.2f} s at forks {args.forks}"
+            )
         finally:
             for d in devices:
                 d.stop()

@@ -46,19 +46,33 @@ def device_config(name: str, lines: int) -> str:
     blocks: list[str] = []
     i = 0
     while len(base.splitlines()) + 5 * len(blocks) < lines:
-        blocks.append(f"interface GigabitEthernet0/0/{i}\n description link {i} of {name}\n"
-                      f" ip address 10.{i // 250}.{i % 250}.1 255.255.255.252\n no ip redirects\n!")  # fmt: skip
+        blocks.append(
+            f"interface GigabitEthernet0/0/{i}\n description link {i} of {name}\n"
+            f" ip address 10.{i // 250}.{i % 250}.1 255.255.255.252\n no ip redirects\n!"
+        )
         i += 1
     return base + "\n".join(blocks) + "\nsnmp-server community public RO\nntp server 10.10.0.21\nend\n"
 
 
 def serve(first: int, count: int, lines: int) -> None:
     """Child process: start `count` devices, print them as JSON lines, run until stdin closes."""
-    devs = fakeios.start([fakeios.DeviceSpec(f"R{n:04d}", device_config(f"R{n:04d}", lines))
-                          for n in range(first, first + count)])  # fmt: skip
+    devs = fakeios.start(
+        [fakeios.DeviceSpec(f"R{n:04d}", device_config(f"R{n:04d}", lines)) for n in range(first, first + count)]
+    )
     for d in devs:
-        print(json.dumps({"name": d.name, "address": d.address, "port": d.port, "key": d.known_hosts_line(),
-                          "username": d.spec.username, "password": d.spec.password}), flush=True)  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "name": d.name,
+                    "address": d.address,
+                    "port": d.port,
+                    "key": d.known_hosts_line(),
+                    "username": d.spec.username,
+                    "password": d.spec.password,
+                }
+            ),
+            flush=True,
+        )
     print("ready", flush=True)
     sys.stdin.read()
     for d in devs:
@@ -119,9 +133,15 @@ def main() -> None:
         for s in range(args.servers):
             count = min(per, args.devices - s * per)
             if count > 0:
-                servers.append(subprocess.Popen([sys.executable, __file__, "--serve", str(s * per), str(count),
-                                                 str(args.config_lines)], stdin=subprocess.PIPE,
-                                                stdout=subprocess.PIPE, stderr=server_log, text=True))  # fmt: skip
+                servers.append(
+                    subprocess.Popen(
+                        [sys.executable, __file__, "--serve", str(s * per), str(count), str(args.config_lines)],
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                        stderr=server_log,
+                        text=True,
+                    )
+                )
         for server in servers:
             assert server.stdout is not None
             for line in server.stdout:
@@ -129,19 +149,41 @@ def main() -> None:
                     break
                 d = json.loads(line)
                 devices.append(RemoteDevice(d["name"], d["address"], d["port"], d["key"]))
-        print(f"{len(devices)} simulated IOS devices up in {time.perf_counter() - t0:.1f} s "
-              f"({args.servers} server processes, ~{args.config_lines}-line configs); "
-              f"{os.cpu_count()} CPU cores shared by client and devices")  # fmt: skip
+        print(
+            f"{len(devices)} simulated IOS devices up in {time.perf_counter() - t0:.1f} s "
+            f"({args.servers} server processes, ~{args.config_lines}-line configs); "
+            f"{os.cpu_count()} CPU cores shared by client and devices"
+        )
         keys = make_keypair(work / "keys")
         inv = write_inventory(work / "inventory", [], devices, keys)  # type: ignore[arg-type]
-        env = {**os.environ, "PRAKAN_REDACTION_KEY": "bench-" + "0" * 32, "ANSIBLE_HOST_KEY_CHECKING": "False",
-               "ANSIBLE_DEPRECATION_WARNINGS": "False", "ANSIBLE_LOCAL_TEMP": str(work / "ansible-tmp")}  # fmt: skip
+        env = {
+            **os.environ,
+            "PRAKAN_REDACTION_KEY": "bench-" + "0" * 32,
+            "ANSIBLE_HOST_KEY_CHECKING": "False",
+            "ANSIBLE_DEPRECATION_WARNINGS": "False",
+            "ANSIBLE_LOCAL_TEMP": str(work / "ansible-tmp"),
+        }
         rows: list[tuple[str, int, int, float, float]] = []
         for forks in [int(f) for f in args.forks.split(",")]:
             dest = work / f"evidence-f{forks}"
-            wall, cpu, proc = timed([str(BIN / "prakan"), "collect", "-i", str(inv), "-q", "--forks", str(forks),
-                                     "--timeout", "300", "--evidence-dir", str(dest),
-                                     "--known-hosts", str(inv.parent / "known_hosts")], env)  # fmt: skip
+            wall, cpu, proc = timed(
+                [
+                    str(BIN / "prakan"),
+                    "collect",
+                    "-i",
+                    str(inv),
+                    "-q",
+                    "--forks",
+                    str(forks),
+                    "--timeout",
+                    "300",
+                    "--evidence-dir",
+                    str(dest),
+                    "--known-hosts",
+                    str(inv.parent / "known_hosts"),
+                ],
+                env,
+            )
             manifest: dict[str, Any] = json.loads((dest / "manifest.json").read_text())
             if proc.returncode or manifest["failed"]:
                 sys.exit(f"prakan collect --forks {forks} failed: {proc.stderr[-2000:]} {manifest['failed']}")
@@ -151,9 +193,19 @@ def main() -> None:
             subset = devices[: args.ansible_devices]
             sinv = write_inventory(work / "inventory-subset", [], subset, keys)  # type: ignore[arg-type]
             dest = work / "evidence-ansible"
-            wall, cpu, proc = timed([str(BIN / "ansible-playbook"), "-i", str(sinv), "-f", str(args.ansible_forks),
-                                     str(ROOT / "playbooks" / "collect_evidence.yml"),
-                                     "-e", f"prakan_evidence_dir={dest}"], env)  # fmt: skip
+            wall, cpu, proc = timed(
+                [
+                    str(BIN / "ansible-playbook"),
+                    "-i",
+                    str(sinv),
+                    "-f",
+                    str(args.ansible_forks),
+                    str(ROOT / "playbooks" / "collect_evidence.yml"),
+                    "-e",
+                    f"prakan_evidence_dir={dest}",
+                ],
+                env,
+            )
             manifest = json.loads((dest / "manifest.json").read_text()) if (dest / "manifest.json").exists() else {}
             if proc.returncode or len(manifest.get("files", {})) != len(subset):
                 sys.exit(f"collect_evidence.yml failed: {proc.stdout[-2000:]}")

@@ -211,10 +211,29 @@ _SAMPLE_HOST = ROOT / "samples" / "evidence" / "bkk-hq-saraban1.json"
 DEPTH_SOURCES = {
     name: src["output"]
     for name, src in json.loads(_SAMPLE_HOST.read_text(encoding="utf-8"))["sources"].items()
-    if name in ("sysctl_persistent", "aide_state", "mac_state", "kernel_cmdline", "grub_config", "sudoers",
-                "audit_loaded", "mounts", "system_file_modes", "local_file_findings", "log_files", "logrotate",
-                "journald_conf", "shell_profiles", "logind_conf", "loaded_modules", "package_sources", "root_access",
-                "pam_su", "coredump_config")
+    if name
+    in (
+        "sysctl_persistent",
+        "aide_state",
+        "mac_state",
+        "kernel_cmdline",
+        "grub_config",
+        "sudoers",
+        "audit_loaded",
+        "mounts",
+        "system_file_modes",
+        "local_file_findings",
+        "log_files",
+        "logrotate",
+        "journald_conf",
+        "shell_profiles",
+        "logind_conf",
+        "loaded_modules",
+        "package_sources",
+        "root_access",
+        "pam_su",
+        "coredump_config",
+    )
 }
 
 
@@ -247,11 +266,15 @@ def write_inventory(root: Path, hosts: int) -> None:
         lines += [f"    site_{code.lower()}:", "      hosts:"]
         for i in range(site, min(site + 100, hosts)):
             if i % 2:
-                lines.append(f"        r{i:05d}: {{ansible_host: {net}.{i % 100 + 1}, prakan_platform: cisco_ios,"
-                             " prakan_role: wan_router, prakan_wan_interfaces: [GigabitEthernet0/0/0]}")
+                lines.append(
+                    f"        r{i:05d}: {{ansible_host: {net}.{i % 100 + 1}, prakan_platform: cisco_ios,"
+                    " prakan_role: wan_router, prakan_wan_interfaces: [GigabitEthernet0/0/0]}"
+                )
             else:
-                lines.append(f"        s{i:05d}: {{ansible_host: {net}.{i % 100 + 1}, prakan_platform: linux,"
-                             " prakan_role: web, prakan_os_family: debian}")
+                lines.append(
+                    f"        s{i:05d}: {{ansible_host: {net}.{i % 100 + 1}, prakan_platform: linux,"
+                    " prakan_role: web, prakan_os_family: debian}"
+                )
     (root / "hosts.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -303,8 +326,20 @@ def main() -> None:
     inventory = Path(tmp.name) / "inventory"
     write_inventory(inventory, args.hosts)
     out = Path(tmp.name) / "results.json"
-    cmd = [py, "-m", "prakan.cli", "evaluate", "--evidence-dir", str(directory), "-i", str(inventory), "-o", str(out),
-           "--max-age", "0"]  # fmt: skip
+    cmd = [
+        py,
+        "-m",
+        "prakan.cli",
+        "evaluate",
+        "--evidence-dir",
+        str(directory),
+        "-i",
+        str(inventory),
+        "-o",
+        str(out),
+        "--max-age",
+        "0",
+    ]
     wall, rss = timed(cmd)
     from prakan.catalog import load_catalog
 

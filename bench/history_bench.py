@@ -47,8 +47,22 @@ def prepare(directory: Path, hosts: int) -> Path:
         evaluate_bench.write_inventory(inventory, hosts)
     if not results.exists():
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "prakan", "evaluate", "--evidence", str(evidence), "-i", str(inventory),
-                        "-o", str(results)], check=True, stderr=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "prakan",
+                "evaluate",
+                "--evidence",
+                str(evidence),
+                "-i",
+                str(inventory),
+                "-o",
+                str(results),
+            ],
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
         print(f"evaluated in {time.perf_counter() - start:.1f} s")
     return results
 
@@ -93,8 +107,11 @@ def main() -> None:
     # 1. one real run, recorded by a real process
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-m", "prakan", "history", "record", str(results_path), "--history", str(db)],
-                   check=True, stderr=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "prakan", "history", "record", str(results_path), "--history", str(db)],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -115,14 +132,19 @@ def main() -> None:
         shutil.copyfileobj(src, dst, 1 << 22)
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-m", "prakan", "history", "record", str(night2), "--history", str(db)],
-                   check=True, stderr=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "prakan", "history", "record", str(night2), "--history", str(db)],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
     wall2 = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu2 = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     night2.unlink()
-    print(f"record the next night (nothing changed): {wall2:.1f} s wall (recorder process CPU {cpu2:.1f} s + "
-          f"evidence workers); database {db.stat().st_size / 2**20:.0f} MiB")  # fmt: skip
+    print(
+        f"record the next night (nothing changed): {wall2:.1f} s wall (recorder process CPU {cpu2:.1f} s + "
+        f"evidence workers); database {db.stat().st_size / 2**20:.0f} MiB"
+    )
     if args.nights <= 2:
         return
 
@@ -130,16 +152,22 @@ def main() -> None:
     rnd = random.Random(365)
     hosts: list[dict[str, Any]] = [
         {k: h.get(k) for k in ("name", "platform", "role", "site", "category", "error")}
-        | {"results": [{k: r[k] for k in ("check", "status", "severity") if k in r} | (
-            {"reason": r.get("reason") or r.get("actual") or ""} if r["status"] != "pass" else {})
-            for r in h["results"]]}
+        | {
+            "results": [
+                {k: r[k] for k in ("check", "status", "severity") if k in r}
+                | ({"reason": r.get("reason") or r.get("actual") or ""} if r["status"] != "pass" else {})
+                for r in h["results"]
+            ]
+        }
         for h in base.hosts()
-    ]  # fmt: skip
+    ]
     digests: dict[str, store.Digest] = {}
     with store.open_history(db) as h:
         hid = dict(h.conn.execute("SELECT name, id FROM hosts"))
-        for name, source, sha in h.conn.execute("SELECT h.name, s.source, s.sha256 FROM source_states s "
-                                                "JOIN hosts h ON h.id = s.host WHERE s.last_run IS NULL"):  # fmt: skip
+        for name, source, sha in h.conn.execute(
+            "SELECT h.name, s.source, s.sha256 FROM source_states s "
+            "JOIN hosts h ON h.id = s.host WHERE s.last_run IS NULL"
+        ):
             digests.setdefault(name, (name, None, {}, []))[2][source] = sha
     texts: dict[tuple[str, str], str] = {}
     plan: dict[str, store.Digest] = {}
@@ -180,14 +208,19 @@ def main() -> None:
             h.record(SimulatedResults(base, night, hosts, when), evidence)
             night_times.append(time.perf_counter() - s)
             if night % 50 == 0:
-                print(f"  night {night}: {sum(night_times) / len(night_times):.2f} s per night so far, "
-                      f"database {db.stat().st_size / 2**20:.0f} MiB", flush=True)  # fmt: skip
+                print(
+                    f"  night {night}: {sum(night_times) / len(night_times):.2f} s per night so far, "
+                    f"database {db.stat().st_size / 2**20:.0f} MiB",
+                    flush=True,
+                )
         h.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     total = time.perf_counter() - start
     size = sum(p.stat().st_size for p in directory.glob("history.db*"))
-    print(f"{args.nights} nightly runs ({per_night} results = {args.change:.0%} and {host_changes} hosts' sources "
-          f"changing a night): database {size / 2**20:.0f} MiB ({size / 2**30:.2f} GiB; goal < 1 GiB); "
-          f"{total / max(1, args.nights - 2):.2f} s per simulated night")  # fmt: skip
+    print(
+        f"{args.nights} nightly runs ({per_night} results = {args.change:.0%} and {host_changes} hosts' sources "
+        f"changing a night): database {size / 2**20:.0f} MiB ({size / 2**30:.2f} GiB; goal < 1 GiB); "
+        f"{total / max(1, args.nights - 2):.2f} s per simulated night"
+    )
 
     # 3. point queries
     with store.open_history(db) as h:
@@ -218,13 +251,19 @@ def main() -> None:
         s = time.perf_counter()
         h.conn.execute("SELECT count(*) FROM statuses WHERE host = ? AND last_run IS NULL", (host_id,)).fetchone()
         t_host = time.perf_counter() - s
-    print(f"first seen (status_since) of one host and check: median {times[len(times) // 2] * 1000:.2f} ms, "
-          f"max {times[-1] * 1000:.2f} ms")  # fmt: skip
-    print(f"regressions since the last run: {len(regressions)} in {t_reg * 1000:.1f} ms; the whole diff of the last "
-          f"two runs (statuses, hosts, {len(d.drift)} sources' unified diffs): {t_diff * 1000:.0f} ms; "
-          f"one host's current statuses: {t_host * 1000:.2f} ms")  # fmt: skip
-    print(f"diff of the first and the last run ({len(d_year.regressions)} regressions, {len(d_year.drift)} sources "
-          f"changed): {t_year:.1f} s")  # fmt: skip
+    print(
+        f"first seen (status_since) of one host and check: median {times[len(times) // 2] * 1000:.2f} ms, "
+        f"max {times[-1] * 1000:.2f} ms"
+    )
+    print(
+        f"regressions since the last run: {len(regressions)} in {t_reg * 1000:.1f} ms; the whole diff of the last "
+        f"two runs (statuses, hosts, {len(d.drift)} sources' unified diffs): {t_diff * 1000:.0f} ms; "
+        f"one host's current statuses: {t_host * 1000:.2f} ms"
+    )
+    print(
+        f"diff of the first and the last run ({len(d_year.regressions)} regressions, {len(d_year.drift)} sources "
+        f"changed): {t_year:.1f} s"
+    )
     if args.keep is None:
         shutil.rmtree(directory, ignore_errors=True)
 

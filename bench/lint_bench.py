@@ -102,8 +102,12 @@ def generate(root: Path, n_sites: int) -> int:
         lines += [f"    {group}:", "      hosts:"]
         for n, (suffix, platform, role) in enumerate(HOSTS, start=1):
             name = f"s{i:05d}-{suffix}"
-            lines += [f"        {name}:", f"          ansible_host: {net.network_address + n}",
-                      f"          prakan_platform: {platform}", f"          prakan_role: {role}"]
+            lines += [
+                f"        {name}:",
+                f"          ansible_host: {net.network_address + n}",
+                f"          prakan_platform: {platform}",
+                f"          prakan_role: {role}",
+            ]
             if role == "wan_router":
                 lines.append("          prakan_wan_interfaces: [GigabitEthernet0/0/0]")
             if platform == "linux":
@@ -132,8 +136,12 @@ def main() -> None:
         prakan = Path(sys.executable).parent / "prakan"
         out = tmp / "findings.json"
         started = time.perf_counter()
-        proc = subprocess.run([str(prakan), "lint", str(inventory), "--format", "json", "--output", str(out)],
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [str(prakan), "lint", str(inventory), "--format", "json", "--output", str(out)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         wall = time.perf_counter() - started
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
         if proc.returncode not in (0, 1):
@@ -143,10 +151,13 @@ def main() -> None:
         print(f"wall time: {wall:.2f} s (goal < 10 s)")
         print(f"peak RSS:  {peak_mib:.0f} MiB (goal < 1024 MiB)")
         # the same loader without positions, as collect / evaluate / scan use it
-        probe = ("import sys, time; from prakan.inventory import load_inventory; t = time.perf_counter(); "
-                 "inv = load_inventory(sys.argv[1]); print(len(inv.hosts), round(time.perf_counter() - t, 2))")
-        loaded = subprocess.run([sys.executable, "-c", probe, str(inventory)], capture_output=True, text=True,
-                                check=True).stdout.split()
+        probe = (
+            "import sys, time; from prakan.inventory import load_inventory; t = time.perf_counter(); "
+            "inv = load_inventory(sys.argv[1]); print(len(inv.hosts), round(time.perf_counter() - t, 2))"
+        )
+        loaded = subprocess.run(
+            [sys.executable, "-c", probe, str(inventory)], capture_output=True, text=True, check=True
+        ).stdout.split()
         print(f"load_inventory (scanner model, no positions): {loaded[0]} hosts in {loaded[1]} s")
     finally:
         if args.keep:

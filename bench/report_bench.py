@@ -41,8 +41,19 @@ def prepare(root: Path, hosts: int) -> Path:
         evaluate_bench.write_inventory(inventory, hosts)
     if not results.exists():
         start = time.perf_counter()
-        cmd = ["-m", "prakan.cli", "evaluate", "--evidence-dir", str(evidence), "-i", str(inventory),
-               "-o", str(results), "--max-age", "0"]  # fmt: skip
+        cmd = [
+            "-m",
+            "prakan.cli",
+            "evaluate",
+            "--evidence-dir",
+            str(evidence),
+            "-i",
+            str(inventory),
+            "-o",
+            str(results),
+            "--max-age",
+            "0",
+        ]
         env = os.environ | {"PRAKAN_MANIFEST_KEY": evaluate_bench.BENCH_KEY}
         subprocess.run([sys.executable, *cmd], check=True, stderr=subprocess.DEVNULL, env=env)
         print(f"evaluated in {time.perf_counter() - start:.1f} s (not part of the figures below)")
@@ -52,8 +63,17 @@ def prepare(root: Path, hosts: int) -> Path:
 def time_report(results: Path, out: Path) -> None:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    cmd = [sys.executable, "-m", "prakan.cli", "report", str(results), "-o", str(out), "--generated-at",
-           "2026-11-28T00:00:00Z"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "prakan.cli",
+        "report",
+        str(results),
+        "-o",
+        str(out),
+        "--generated-at",
+        "2026-11-28T00:00:00Z",
+    ]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

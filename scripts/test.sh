@@ -10,7 +10,11 @@ if [ "$(id -u)" = 0 ] && [ -f scripts/report-deps.sh ]; then
 fi
 bash scripts/setup.sh dev
 [ -f scripts/fetch-real-configs.sh ] && bash scripts/fetch-real-configs.sh
-.venv/bin/ruff check scanner tests tools bench playbooks/filter_plugins playbooks/action_plugins
+PY_DIRS="scanner tests tools bench playbooks/filter_plugins playbooks/action_plugins"
+# shellcheck disable=SC2086
+.venv/bin/ruff check $PY_DIRS
+# shellcheck disable=SC2086
+.venv/bin/ruff format --check $PY_DIRS
 .venv/bin/mypy   # configuration in pyproject.toml
 .venv/bin/yamllint -s -c playbooks/.yamllint playbooks/
 .venv/bin/ansible-lint -q --profile production --offline playbooks/

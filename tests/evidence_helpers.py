@@ -11,6 +11,9 @@ from prakan.evidence import MANIFEST, write_manifest
 def seal(directory: Path, key: bytes | None = None) -> None:
     """Write a signed manifest listing every `*.json` evidence file now in `directory`, as a
     collection run would (key: the environment's manifest key unless given)."""
-    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(directory.glob("*.json")) if p.name not in (MANIFEST, "results.json")}  # fmt: skip
+    files = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.glob("*.json"))
+        if p.name not in (MANIFEST, "results.json")
+    }
     write_manifest(directory, {"run": directory.name, "kind": "test", "files": files}, key)

@@ -273,6 +273,9 @@ def test_every_clause_is_covered_by_the_catalog(fw_id: str) -> None:
 
 def test_every_check_file_is_named_by_its_id() -> None:
     """An auditor looking for IOS-SSH-001 opens IOS-SSH-001.yml."""
-    wrong = [f"{path}: id {entry['id']}" for path, entry in catalog_entries()
-             if path.name != "sample_vars.yml" and path.stem != entry.get("id")]  # fmt: skip
+    wrong = [
+        f"{path}: id {entry['id']}"
+        for path, entry in catalog_entries()
+        if path.name != "sample_vars.yml" and path.stem != entry.get("id")
+    ]
     assert not wrong, wrong

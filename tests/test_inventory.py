@@ -47,6 +47,7 @@ def errors(v: Draft202012Validator, data: Any) -> list[str]:
 
 # --- shape of the sample department ------------------------------------------------------------
 
+
 def test_site_and_host_counts(inv: Inventory) -> None:
     kinds = Counter(s.kind for s in inv.sites.values())
     assert kinds == {"hq": 1, "regional": 8, "provincial": 76, "cloud": 2}
@@ -55,7 +56,10 @@ def test_site_and_host_counts(inv: Inventory) -> None:
     assert platforms == {"cisco_ios": 175, "linux": 33}
     hq = [h for h in inv.hosts.values() if h.site == "BKK-HQ"]
     assert Counter(h.role for h in hq if h.platform == "cisco_ios") == {
-        "wan_router": 2, "core_switch": 1, "access_switch": 2}
+        "wan_router": 2,
+        "core_switch": 1,
+        "access_switch": 2,
+    }
     assert sum(h.platform == "linux" for h in hq) == 12
 
 
@@ -75,7 +79,7 @@ def test_unique_names_addresses_circuits_and_disjoint_subnets(inv: Inventory) ->
     assert len(set(circuits)) == len(circuits)
     nets = [ipaddress.ip_network(n) for s in inv.sites.values() for n in s.vars["subnets"]]
     for i, a in enumerate(nets):
-        assert not any(a.overlaps(b) for b in nets[i + 1:]), a
+        assert not any(a.overlaps(b) for b in nets[i + 1 :]), a
     for site in inv.sites.values():
         assert site.group == site_group(site.code)
         mgmt = ipaddress.ip_network(site.vars["mgmt_subnet"])
@@ -88,9 +92,12 @@ def test_provinces_are_real_and_in_their_region(inv: Inventory) -> None:
     assert "Bangkok" not in {s.vars["province"] for s in provincial}
     by_province = {s.vars["province"]: s for s in provincial}
     for province, region, thai in [
-        ("Chiang Mai", "north", "เชียงใหม่"), ("Khon Kaen", "northeast", "ขอนแก่น"),
-        ("Phitsanulok", "central", "พิษณุโลก"), ("Chanthaburi", "east", "จันทบุรี"),
-        ("Kanchanaburi", "west", "กาญจนบุรี"), ("Songkhla", "south", "สงขลา"),
+        ("Chiang Mai", "north", "เชียงใหม่"),
+        ("Khon Kaen", "northeast", "ขอนแก่น"),
+        ("Phitsanulok", "central", "พิษณุโลก"),
+        ("Chanthaburi", "east", "จันทบุรี"),
+        ("Kanchanaburi", "west", "กาญจนบุรี"),
+        ("Songkhla", "south", "สงขลา"),
     ]:
         assert by_province[province].vars["region"] == region
         assert thai in by_province[province].name_th
@@ -143,6 +150,7 @@ def test_categories(inv: Inventory) -> None:
 
 # --- --limit ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("pattern", "hosts", "sites"),
     [
@@ -172,6 +180,7 @@ def test_limit_semantics(inv: Inventory) -> None:
 
 
 # --- schema -------------------------------------------------------------------------------------
+
 
 def test_schema_accepts_the_sample(inv: Inventory, schema: dict[str, Any]) -> None:
     site_v, host_v, approved_v = validator(schema, "site"), validator(schema, "host"), validator(schema, "approved")
@@ -205,27 +214,40 @@ def test_schema_catches_mistakes(inv: Inventory, schema: dict[str, Any]) -> None
     assert errors(site_v, not_gin), "a migration plan on a non-GIN circuit is an error"
     missing = {k: v for k, v in site.items() if k != "owner"}
     assert any("'owner' is a required property" in e for e in errors(site_v, missing))
-    bad_types = {**site, "mgmt_subnet": "10.64.16.0", "security_category": {**site["security_category"],
-                                                                             "integrity": "severe"}}
+    bad_types = {
+        **site,
+        "mgmt_subnet": "10.64.16.0",
+        "security_category": {**site["security_category"], "integrity": "severe"},
+    }
     assert len(errors(site_v, bad_types)) == 2
     unquoted_date = json.loads(json.dumps(site))
     unquoted_date["transports"][0]["migration_due"] = datetime.date(2026, 6, 30)
     assert errors(site_v, unquoted_date)
 
-    host = {"ansible_host": "10.64.16.1", "prakan_platform": "cisco_ios", "prakan_role": "wan_router",
-            "prakan_wan_interfaces": ["GigabitEthernet0/0"], "ansible_connection": "network_cli", "my_var": 1}
+    host = {
+        "ansible_host": "10.64.16.1",
+        "prakan_platform": "cisco_ios",
+        "prakan_role": "wan_router",
+        "prakan_wan_interfaces": ["GigabitEthernet0/0"],
+        "ansible_connection": "network_cli",
+        "my_var": 1,
+    }
     assert errors(host_v, host) == []
     assert any("prakan_plattform" in e for e in errors(host_v, {**host, "prakan_plattform": "linux"}))
-    assert any("prakan_wan_interfaces" in e for e in errors(host_v, {k: v for k, v in host.items()
-                                                                    if k != "prakan_wan_interfaces"}))
-    assert any("prakan_os_family" in e for e in errors(host_v, {**host, "prakan_platform": "linux",
-                                                               "prakan_role": "web"}))
+    assert any(
+        "prakan_wan_interfaces" in e
+        for e in errors(host_v, {k: v for k, v in host.items() if k != "prakan_wan_interfaces"})
+    )
+    assert any(
+        "prakan_os_family" in e for e in errors(host_v, {**host, "prakan_platform": "linux", "prakan_role": "web"})
+    )
     assert errors(host_v, {**host, "prakan_role": "printer"})
     assert errors(host_v, {**host, "ansible_host": "10.64.16.300"})
     assert any("prakan_foo" in e for e in errors(root_v, {"prakan_foo": 1}))
 
 
 # --- Ansible fidelity ---------------------------------------------------------------------------
+
 
 def test_vars_equal_ansible_variable_manager(inv: Inventory) -> None:
     """The fast merge gives exactly what Ansible's VariableManager gives, for every host."""
@@ -261,9 +283,12 @@ def _vault_inventory(tmp_path: Path, password: bytes, plaintext: str) -> Path:
     (tmp_path / "group_vars").mkdir(parents=True)
     (tmp_path / "hosts.yml").write_text(
         "all:\n  children:\n    site_lab:\n      hosts:\n        lab-r1: {ansible_host: 192.0.2.1}\n"
-        "    platform_cisco_ios:\n      hosts:\n        lab-r1:\n", encoding="utf-8")
+        "    platform_cisco_ios:\n      hosts:\n        lab-r1:\n",
+        encoding="utf-8",
+    )
     (tmp_path / "group_vars" / "platform_cisco_ios.yml").write_text(
-        f"ansible_password: !vault |\n{block}\n", encoding="utf-8")
+        f"ansible_password: !vault |\n{block}\n", encoding="utf-8"
+    )
     return tmp_path
 
 
@@ -290,7 +315,11 @@ def test_vault_password_file_decrypts(tmp_path: Path) -> None:
 def test_ansible_inventory_reads_the_sample() -> None:
     out = subprocess.run(
         [str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(SAMPLE_INVENTORY), "--list"],
-        capture_output=True, text=True, check=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=120,
     )
     data = json.loads(out.stdout)
     assert len(data["_meta"]["hostvars"]) == 208
@@ -299,6 +328,7 @@ def test_ansible_inventory_reads_the_sample() -> None:
 
 
 # --- errors -------------------------------------------------------------------------------------
+
 
 def test_errors_name_file_and_problem(tmp_path: Path) -> None:
     with pytest.raises(InventoryError, match="not found"):
@@ -319,7 +349,8 @@ def test_errors_name_file_and_problem(tmp_path: Path) -> None:
 def test_duplicate_site_code_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "group_vars").mkdir()
     (tmp_path / "hosts.yml").write_text(
-        "all:\n  children:\n    site_a:\n      hosts: {a1: }\n    site_b:\n      hosts: {b1: }\n", encoding="utf-8")
+        "all:\n  children:\n    site_a:\n      hosts: {a1: }\n    site_b:\n      hosts: {b1: }\n", encoding="utf-8"
+    )
     for group in ("site_a", "site_b"):
         (tmp_path / "group_vars" / f"{group}.yml").write_text("prakan_site: {code: SAME}\n", encoding="utf-8")
     with pytest.raises(InventoryError, match="SAME"):
@@ -328,9 +359,14 @@ def test_duplicate_site_code_is_an_error(tmp_path: Path) -> None:
 
 # --- the generator ------------------------------------------------------------------------------
 
+
 def test_generator_is_deterministic_and_matches_the_committed_sample(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, str(ROOT / "tools" / "gen_sample_inventory.py"), "--out", str(tmp_path)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_sample_inventory.py"), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     generated = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*.yml")}
     committed = {p.relative_to(SAMPLE_INVENTORY): p.read_bytes() for p in SAMPLE_INVENTORY.rglob("*.yml")}
     assert generated.keys() == committed.keys()

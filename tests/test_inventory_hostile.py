@@ -70,13 +70,16 @@ CASES: dict[str, tuple[str, Callable[[Path], None] | str, str]] = {
     "link to /dev/zero": ("group_vars/all.yml", _link_to("/dev/zero"), "not a regular file"),
     "json nested 50,000 deep": ("host_vars/lab-r1.json", '{"x": ' + "[" * 50_000 + "]" * 50_000 + "}", "levels deep"),
     "yaml nested 1,000 deep": ("group_vars/all.yml", "x: " + "[" * 1000 + "]" * 1000 + "\n", "levels deep"),
-    "block nesting": ("group_vars/all.yml", "".join(" " * i + f"k{i}:\n" for i in range(200)) + " " * 200 + "v: 1\n",
-                      "levels deep"),
+    "block nesting": (
+        "group_vars/all.yml",
+        "".join(" " * i + f"k{i}:\n" for i in range(200)) + " " * 200 + "v: 1\n",
+        "levels deep",
+    ),
     "alias refers to itself": ("group_vars/all.yml", "x: &x [1, *x]\n", "contains it"),
     "100,000-digit integer": ("group_vars/all.yml", "n: " + "9" * 100_000 + "\n", "cannot be read"),
     "link loop": ("loop", _link_to("loop"), "cannot read"),
     "directory link loop": ("sub/back", _link_to(".."), "loops back"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", list(CASES))

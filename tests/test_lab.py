@@ -68,15 +68,30 @@ end
 """
 
 
-def ssh(address: str, *, known_hosts: Path, username: str = "root",
-        key_file: Path | None = None, password: str | None = None, timeout: float = 10) -> paramiko.SSHClient:
+def ssh(
+    address: str,
+    *,
+    known_hosts: Path,
+    username: str = "root",
+    key_file: Path | None = None,
+    password: str | None = None,
+    timeout: float = 10,
+) -> paramiko.SSHClient:
     """A paramiko client that verifies the host key against `known_hosts` (never auto-adds)."""
     client = paramiko.SSHClient()
     client.load_host_keys(str(known_hosts))
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
-    client.connect(address, username=username, key_filename=str(key_file) if key_file else None,
-                   password=password, look_for_keys=False, allow_agent=False, timeout=timeout,
-                   banner_timeout=timeout, auth_timeout=timeout)
+    client.connect(
+        address,
+        username=username,
+        key_filename=str(key_file) if key_file else None,
+        password=password,
+        look_for_keys=False,
+        allow_agent=False,
+        timeout=timeout,
+        banner_timeout=timeout,
+        auth_timeout=timeout,
+    )
     return client
 
 
@@ -90,20 +105,33 @@ def endpoint_connect(ep: Endpoint, timeout: float = 5) -> paramiko.SSHClient:
     client = paramiko.SSHClient()
     client.load_host_keys(str(ep.known_hosts))
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
-    client.connect(ep.address, port=ep.port, username=ep.username, password=ep.password,
-                   key_filename=str(ep.key_file) if ep.key_file else None, look_for_keys=False,
-                   allow_agent=False, timeout=timeout, banner_timeout=timeout, auth_timeout=timeout)
+    client.connect(
+        ep.address,
+        port=ep.port,
+        username=ep.username,
+        password=ep.password,
+        key_filename=str(ep.key_file) if ep.key_file else None,
+        look_for_keys=False,
+        allow_agent=False,
+        timeout=timeout,
+        banner_timeout=timeout,
+        auth_timeout=timeout,
+    )
     return client
 
 
 # --- Linux namespace hosts --------------------------------------------------------------------
 
+
 def test_hosts_real_sshd_seeded_and_isolated(lab_hosts: HostFactory, lab_keypair: KeyPair, tmp_path: Path) -> None:
-    seeded = HostSpec(name="web1", files={
-        "/etc/ssh/sshd_config.d/50-bad.conf": "PermitRootLogin yes\n",
-        "/etc/sysctl.d/60-forward.conf": "net.ipv4.ip_forward = 1\nkernel.dmesg_restrict = 0\n",
-        "/etc/prakan-seed.txt": "seeded by the lab\n",
-    })
+    seeded = HostSpec(
+        name="web1",
+        files={
+            "/etc/ssh/sshd_config.d/50-bad.conf": "PermitRootLogin yes\n",
+            "/etc/sysctl.d/60-forward.conf": "net.ipv4.ip_forward = 1\nkernel.dmesg_restrict = 0\n",
+            "/etc/prakan-seed.txt": "seeded by the lab\n",
+        },
+    )
     web1, web2 = lab_hosts(seeds=[seeded, HostSpec(name="web2")])
     kh = write_known_hosts(tmp_path / "known_hosts", [web1.known_hosts_line(), web2.known_hosts_line()])
     real_aslr = Path("/proc/sys/kernel/randomize_va_space").read_text().strip()
@@ -154,12 +182,21 @@ files = [p for g in sys.argv[1:] for p in glob.glob(g)
 print(len(files), sum(os.access(p, os.W_OK) for p in files))
 """
 
-DANGEROUS_CAPS = {"sys_admin": 21, "sys_module": 16, "sys_rawio": 17, "mknod": 27, "sys_time": 25,
-                  "sys_boot": 22, "syslog": 34, "dac_read_search": 2, "sys_ptrace": 19, "bpf": 39}
+DANGEROUS_CAPS = {
+    "sys_admin": 21,
+    "sys_module": 16,
+    "sys_rawio": 17,
+    "mknod": 27,
+    "sys_time": 25,
+    "sys_boot": 22,
+    "syslog": 34,
+    "dac_read_search": 2,
+    "sys_ptrace": 19,
+    "bpf": 39,
+}
 
 
-def test_host_root_cannot_change_the_real_machine(lab_hosts: HostFactory, lab_keypair: KeyPair,
-                                                  tmp_path: Path) -> None:
+def test_host_root_cannot_change_the_real_machine(lab_hosts: HostFactory, lab_keypair: KeyPair, tmp_path: Path) -> None:
     """Root in a host has no sys_admin, no block devices, no way out of its root, read-only /sys and
     global /proc. Only operations that must fail are tried, each harmless if it did succeed: mounts
     in the host's own mount namespace, mknod on its overlay, access() probes that write nothing.
@@ -171,8 +208,14 @@ def test_host_root_cannot_change_the_real_machine(lab_hosts: HostFactory, lab_ke
     real_forward = Path("/proc/sys/net/ipv4/ip_forward").read_text()
 
     with ssh(host.address, known_hosts=kh, key_file=lab_keypair.private) as c:
-        for cmd in ("mount -o remount,rw /proc/sys", "mount -t proc proc /mnt", "mount -o remount,rw /sys",
-                    "umount -l /proc/sys", "mount -t sysfs sysfs /mnt", "mknod /root/vda b 253 0"):
+        for cmd in (
+            "mount -o remount,rw /proc/sys",
+            "mount -t proc proc /mnt",
+            "mount -o remount,rw /sys",
+            "umount -l /proc/sys",
+            "mount -t sysfs sysfs /mnt",
+            "mknod /root/vda b 253 0",
+        ):
             rc, out, err = run(c, cmd)
             assert rc != 0, f"{cmd!r} succeeded inside a lab host: {out}{err}"
 
@@ -186,15 +229,30 @@ def test_host_root_cannot_change_the_real_machine(lab_hosts: HostFactory, lab_ke
         assert {cap.strip() for cap in kept.split(",")} == set(KEEP_CAPS)
 
         rc, out, _ = run(c, "ls -A /dev; find /dev -type b")
-        assert rc == 0 and set(out.split()) == {"fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr",
-                                                "stdin", "stdout", "tty", "urandom", "zero"}
+        assert rc == 0 and set(out.split()) == {
+            "fd",
+            "full",
+            "null",
+            "ptmx",
+            "pts",
+            "random",
+            "shm",
+            "stderr",
+            "stdin",
+            "stdout",
+            "tty",
+            "urandom",
+            "zero",
+        }
         assert run(c, "ls /dev/pts")[1].split() == ["ptmx"]  # a devpts of its own: the machine's ptys are not here
 
         mounts = {ln.split()[1]: ln.split()[3].split(",") for ln in run(c, "cat /proc/self/mounts")[1].splitlines()}
         assert "ro" in mounts["/sys"] and "ro" in mounts["/proc/sys"] and "rw" in mounts["/proc/sys/net"]
         probe = f"python3 -c {shlex.quote(WRITABLE)}"
-        ro_globs = "/sys/kernel/* /sys/kernel/mm/*/* /sys/module/*/parameters/* /sys/class/net/*/* " \
-                   "/proc/sys/kernel/* /proc/sys/vm/* /proc/sys/fs/* /proc/sysrq-trigger /proc/irq/* /proc/mtrr"
+        ro_globs = (
+            "/sys/kernel/* /sys/kernel/mm/*/* /sys/module/*/parameters/* /sys/class/net/*/* "
+            "/proc/sys/kernel/* /proc/sys/vm/* /proc/sys/fs/* /proc/sysrq-trigger /proc/irq/* /proc/mtrr"
+        )
         found, writable = map(int, run(c, f"{probe} {ro_globs}")[1].split())
         assert found > 50 and writable == 0
         found, writable = map(int, run(c, f"{probe} /proc/sys/net/ipv4/* /proc/self/oom_score_adj")[1].split())
@@ -220,8 +278,9 @@ def test_host_root_cannot_change_the_real_machine(lab_hosts: HostFactory, lab_ke
         assert rc == 0 and out.strip() == "/dev/pts/0"
 
 
-def test_inventory_drives_ansible(lab_hosts: HostFactory, lab_devices: DeviceFactory,
-                                  lab_inventory: Callable[..., Path], tmp_path: Path) -> None:
+def test_inventory_drives_ansible(
+    lab_hosts: HostFactory, lab_devices: DeviceFactory, lab_inventory: Callable[..., Path], tmp_path: Path
+) -> None:
     from ansible.inventory.manager import InventoryManager
     from ansible.parsing.dataloader import DataLoader
 
@@ -234,29 +293,65 @@ def test_inventory_drives_ansible(lab_hosts: HostFactory, lab_devices: DeviceFac
     assert r7["ansible_port"] == devices[0].port and r7["prakan_platform"] == "cisco_ios"
     assert im.groups["site_lab_ns"].get_vars()["prakan_site"]["code"] == "LAB-NS"
 
-    env = {**os.environ, "ANSIBLE_PYTHON_INTERPRETER": "/usr/bin/python3", "ANSIBLE_GATHERING": "explicit",
-           "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"), "ANSIBLE_STDOUT_CALLBACK": "json"}
-    res = subprocess.run([str(VENV_BIN / "ansible"), "platform_linux", "-i", str(inv), "-m", "command",
-                          "-a", "cat /etc/hostname", "--become"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    env = {
+        **os.environ,
+        "ANSIBLE_PYTHON_INTERPRETER": "/usr/bin/python3",
+        "ANSIBLE_GATHERING": "explicit",
+        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
+        "ANSIBLE_STDOUT_CALLBACK": "json",
+    }
+    res = subprocess.run(
+        [
+            str(VENV_BIN / "ansible"),
+            "platform_linux",
+            "-i",
+            str(inv),
+            "-m",
+            "command",
+            "-a",
+            "cat /etc/hostname",
+            "--become",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stdout + res.stderr
     assert res.stdout.count("CHANGED") == 2
 
 
 # --- simulated IOS devices --------------------------------------------------------------------
 
+
 def netmiko_to(dev: fakeios.Device, known_hosts: Path, **kw: Any) -> BaseConnection:
     return ConnectHandler(
-        device_type="cisco_ios", host=dev.address, port=dev.port, username=dev.spec.username,
-        password=dev.spec.password, secret=dev.spec.enable_password or "", ssh_strict=True,
-        alt_host_keys=True, alt_key_file=str(known_hosts), **kw,
+        device_type="cisco_ios",
+        host=dev.address,
+        port=dev.port,
+        username=dev.spec.username,
+        password=dev.spec.password,
+        secret=dev.spec.enable_password or "",
+        ssh_strict=True,
+        alt_host_keys=True,
+        alt_key_file=str(known_hosts),
+        **kw,
     )
 
 
 def test_devices_netmiko_stateful(lab_devices: DeviceFactory, tmp_path: Path) -> None:
-    r1, r2 = lab_devices([fakeios.DeviceSpec("R1", R1, enable_password="en4ble"),
-                          fakeios.DeviceSpec("R2", MINIMAL_IOS.format(name="R2"), username="ops", password="pw2",
-                                             canned={"show ip ssh": "SSH Enabled - version 2.0"})])
+    r1, r2 = lab_devices(
+        [
+            fakeios.DeviceSpec("R1", R1, enable_password="en4ble"),
+            fakeios.DeviceSpec(
+                "R2",
+                MINIMAL_IOS.format(name="R2"),
+                username="ops",
+                password="pw2",
+                canned={"show ip ssh": "SSH Enabled - version 2.0"},
+            ),
+        ]
+    )
     kh = write_known_hosts(tmp_path / "known_hosts", [r1.known_hosts_line(), r2.known_hosts_line()])
     seeded = R1.split("Current configuration : 812 bytes\n", 1)[1]
 
@@ -271,9 +366,21 @@ def test_devices_netmiko_stateful(lab_devices: DeviceFactory, tmp_path: Path) ->
     assert ver[0]["version"] == "17.9.4a" and ver[0]["hostname"] == "R1"
     assert "GigabitEthernet2" in c.send_command("show ip interface brief")
     assert "% Invalid input detected at '^' marker." in c.send_command("show bogus")
-    out = c.send_config_set(["ip ssh version 2", "service pad", "line vty 0 4", "transport input ssh",
-                             "exec-timeout 5 0", "exit", "no enable password", "enable secret s3cret",
-                             "interface Gi2", "no shutdown", "hostname R1-new"])
+    out = c.send_config_set(
+        [
+            "ip ssh version 2",
+            "service pad",
+            "line vty 0 4",
+            "transport input ssh",
+            "exec-timeout 5 0",
+            "exit",
+            "no enable password",
+            "enable secret s3cret",
+            "interface Gi2",
+            "no shutdown",
+            "hostname R1-new",
+        ]
+    )
     assert "R1(config-line)#" in out and "Invalid" not in out
     assert c.find_prompt() == "R1-new#"
     c.save_config()
@@ -285,7 +392,10 @@ def test_devices_netmiko_stateful(lab_devices: DeviceFactory, tmp_path: Path) ->
     assert "hostname R1-new" in now and "ip ssh version 2" in now and "enable password" not in now
     assert "no service pad" not in now and "enable secret 9 $9$" in now
     assert c.send_command("show running-config | section line vty").splitlines() == [
-        "line vty 0 4", " exec-timeout 5 0", " transport input ssh"]
+        "line vty 0 4",
+        " exec-timeout 5 0",
+        " transport input ssh",
+    ]
     assert c.send_command("show run | include ^hostname") == "hostname R1-new"
     assert "interface GigabitEthernet2\n no ip address\n!" in c.send_command("show startup-config")
     c.disconnect()
@@ -324,10 +434,15 @@ def test_device_enable_password_and_user_mode(lab_devices: DeviceFactory) -> Non
     t.close()
 
 
-def test_ansible_ios_config_idempotent(lab_devices: DeviceFactory, lab_inventory: Callable[..., Path],
-                                       tmp_path: Path) -> None:
-    devices = lab_devices([fakeios.DeviceSpec("R1", R1, enable_password="en4ble"),
-                           fakeios.DeviceSpec("R2", MINIMAL_IOS.format(name="R2"))])
+def test_ansible_ios_config_idempotent(
+    lab_devices: DeviceFactory, lab_inventory: Callable[..., Path], tmp_path: Path
+) -> None:
+    devices = lab_devices(
+        [
+            fakeios.DeviceSpec("R1", R1, enable_password="en4ble"),
+            fakeios.DeviceSpec("R2", MINIMAL_IOS.format(name="R2")),
+        ]
+    )
     inv = lab_inventory(devices=devices)
     play = tmp_path / "play.yml"
     play.write_text("""\
@@ -340,13 +455,23 @@ def test_ansible_ios_config_idempotent(lab_devices: DeviceFactory, lab_inventory
         parents: line vty 0 4
         lines: [transport input ssh, exec-timeout 5 0]
 """)
-    env = {**os.environ, "ANSIBLE_NETWORK_CLI_SSH_TYPE": "libssh", "ANSIBLE_HOST_KEY_CHECKING": "False",
-           "ANSIBLE_STDOUT_CALLBACK": "json", "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
-           "ANSIBLE_PERSISTENT_COMMAND_TIMEOUT": "30"}
+    env = {
+        **os.environ,
+        "ANSIBLE_NETWORK_CLI_SSH_TYPE": "libssh",
+        "ANSIBLE_HOST_KEY_CHECKING": "False",
+        "ANSIBLE_STDOUT_CALLBACK": "json",
+        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
+        "ANSIBLE_PERSISTENT_COMMAND_TIMEOUT": "30",
+    }
 
     def play_run() -> dict[str, dict[str, int]]:
-        res = subprocess.run([str(VENV_BIN / "ansible-playbook"), "-i", str(inv), str(play)],
-                             capture_output=True, text=True, env=env, timeout=300)
+        res = subprocess.run(
+            [str(VENV_BIN / "ansible-playbook"), "-i", str(inv), str(play)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
         assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
         return json.loads(res.stdout)["stats"]
 
@@ -361,6 +486,7 @@ def test_ansible_ios_config_idempotent(lab_devices: DeviceFactory, lab_inventory
 
 
 # --- faults -----------------------------------------------------------------------------------
+
 
 def test_fault_down_host(fault_down_host: Endpoint) -> None:
     with pytest.raises(paramiko.ssh_exception.NoValidConnectionsError):
@@ -380,8 +506,9 @@ def test_fault_wrong_password(fault_wrong_password: Endpoint) -> None:
 def test_fault_wrong_device_password(fault_wrong_device_password: Endpoint) -> None:
     ep = fault_wrong_device_password
     with pytest.raises(NetmikoAuthenticationException):
-        ConnectHandler(device_type="cisco_ios", host=ep.address, port=ep.port, username=ep.username,
-                       password=ep.password)
+        ConnectHandler(
+            device_type="cisco_ios", host=ep.address, port=ep.port, username=ep.username, password=ep.password
+        )
 
 
 def test_fault_changed_host_key(fault_changed_host_key: Endpoint) -> None:
@@ -391,8 +518,9 @@ def test_fault_changed_host_key(fault_changed_host_key: Endpoint) -> None:
 
 def test_fault_hanging_device(fault_hanging_device: Endpoint) -> None:
     ep = fault_hanging_device
-    c = ConnectHandler(device_type="cisco_ios", host=ep.address, port=ep.port, username=ep.username,
-                       password=ep.password)
+    c = ConnectHandler(
+        device_type="cisco_ios", host=ep.address, port=ep.port, username=ep.username, password=ep.password
+    )
     c.enable()
     started = time.monotonic()
     with pytest.raises(ReadTimeout):
@@ -404,8 +532,15 @@ def test_fault_hanging_device(fault_hanging_device: Endpoint) -> None:
 def test_fault_garbage_device(fault_garbage_device: Endpoint) -> None:
     ep = fault_garbage_device
     with pytest.raises(ReadTimeout):  # netmiko never finds a prompt
-        ConnectHandler(device_type="cisco_ios", host=ep.address, port=ep.port, username=ep.username,
-                       password=ep.password, conn_timeout=5, read_timeout_override=3)
+        ConnectHandler(
+            device_type="cisco_ios",
+            host=ep.address,
+            port=ep.port,
+            username=ep.username,
+            password=ep.password,
+            conn_timeout=5,
+            read_timeout_override=3,
+        )
 
 
 def test_fault_silent_device(fault_silent_device: Endpoint) -> None:
@@ -414,6 +549,7 @@ def test_fault_silent_device(fault_silent_device: Endpoint) -> None:
 
 
 # --- teardown ---------------------------------------------------------------------------------
+
 
 def test_ten_hosts_up_down_leave_nothing(lab_golden: Path, lab_keypair: KeyPair) -> None:
     lab = Lab(lab_golden)
@@ -434,8 +570,9 @@ def test_ten_hosts_up_down_leave_nothing(lab_golden: Path, lab_keypair: KeyPair)
     print(f"\n10 hosts: up {t_up:.2f} s, down {t_down:.2f} s")
     assert leftovers(lab.run_id) == []
     assert not any(alive(p) for p in pids)
-    assert not any(h.netns in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-                   for h in hosts)
+    assert not any(
+        h.netns in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout for h in hosts
+    )
 
 
 def alive(pid: int) -> bool:

@@ -69,8 +69,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     inv = base / "inventory"
     (inv / "group_vars").mkdir(parents=True)
     shutil.copyfile(ROOT / "inventory" / "group_vars" / "all.yml", inv / "group_vars" / "all.yml")
-    hosts = {n: {"ansible_host": f"192.0.2.{i + 1}", "prakan_platform": "cisco_ios", "prakan_role": "wan_router"}
-             for i, n in enumerate(names)}  # fmt: skip
+    hosts = {
+        n: {"ansible_host": f"192.0.2.{i + 1}", "prakan_platform": "cisco_ios", "prakan_role": "wan_router"}
+        for i, n in enumerate(names)
+    }
     for n in names:  # the device calls itself what its `hostname` line says: the inventory records that
         found = re.search(r"(?m)^hostname (\S+)", next(backups.glob(f"{n}.*")).read_text("utf-8", "replace"))
         if found:
@@ -79,13 +81,26 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     runner = CliRunner(env={"PRAKAN_REDACTION_KEY": "real-configs-test"})
     evidence = base / "evidence"
-    res = runner.invoke(cli, ["evidence", "import", "--platform", "cisco_ios", "-i", str(inv),
-                              "--evidence-dir", str(evidence), str(backups)])  # fmt: skip
+    res = runner.invoke(
+        cli,
+        [
+            "evidence",
+            "import",
+            "--platform",
+            "cisco_ios",
+            "-i",
+            str(inv),
+            "--evidence-dir",
+            str(evidence),
+            str(backups),
+        ],
+    )
     assert res.exit_code == 0, res.output
     out = base / "results.json"
     # the backups are as old as the package that ships them: no age limit for this corpus
-    res = runner.invoke(cli, ["evaluate", "--evidence-dir", str(evidence), "-i", str(inv), "-o", str(out),
-                              "--max-age", "0"])  # fmt: skip
+    res = runner.invoke(
+        cli, ["evaluate", "--evidence-dir", str(evidence), "-i", str(inv), "-o", str(out), "--max-age", "0"]
+    )
     assert res.exit_code == 0, res.output
     results = json.loads(out.read_text(encoding="utf-8"))
     accepted: dict[str, bool] = {}
@@ -97,8 +112,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             accepted[name] = True
         except ParseError as exc:
             accepted[name], reasons[name] = False, str(exc)
-    return {"names": names, "hosts": {h["name"]: h for h in results["hosts"]}, "accepted": accepted,
-            "reasons": reasons}  # fmt: skip
+    return {"names": names, "hosts": {h["name"]: h for h in results["hosts"]}, "accepted": accepted, "reasons": reasons}
 
 
 def reading(catalog: Catalog, source: str) -> set[str]:

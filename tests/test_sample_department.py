@@ -47,8 +47,22 @@ def catalog() -> Catalog:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("sample") / "results.json"
-    res = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(EVIDENCE), "-i", str(INVENTORY), "-o", str(out),
-                                      "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0"])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            "--evidence-dir",
+            str(EVIDENCE),
+            "-i",
+            str(INVENTORY),
+            "-o",
+            str(out),
+            "--manifest-key",
+            str(SAMPLE_MANIFEST_KEY),
+            "--max-age",
+            "0",
+        ],
+    )
     assert res.exit_code == 0, res.output
     return json.loads(out.read_text(encoding="utf-8"))
 
@@ -122,8 +136,13 @@ def test_stale_package_lists_are_error_not_pass(hosts: dict[str, dict[str, Any]]
 
 def test_errors_only_where_intended(hosts: dict[str, dict[str, Any]]) -> None:
     broken = {GEN.MISSING_HOST, GEN.TRUNCATED_ROUTER, GEN.BROKEN_SSHD, GEN.STALE_LISTS}
-    unexpected = [(name, r["check"], r.get("reason")) for name, h in hosts.items() if name not in broken
-                  for r in h["results"] if r["status"] == "error"]  # fmt: skip
+    unexpected = [
+        (name, r["check"], r.get("reason"))
+        for name, h in hosts.items()
+        if name not in broken
+        for r in h["results"]
+        if r["status"] == "error"
+    ]
     assert not unexpected, unexpected[:10]
 
 
@@ -131,14 +150,27 @@ def test_errors_only_where_intended(hosts: dict[str, dict[str, Any]]) -> None:
     ("host", "checks"),
     [
         # provincial router with every usual gap
-        ("prv-msn-r1", ["IOS-MGMT-010", "IOS-MGMT-016", "IOS-SNMP-002", "IOS-SNMP-003", "IOS-LOG-001",
-                        "IOS-NTP-002", "IOS-MGMT-017", "IOS-WAN-001", "IOS-AAA-010", "IOS-PWD-001"]),
+        (
+            "prv-msn-r1",
+            [
+                "IOS-MGMT-010",
+                "IOS-MGMT-016",
+                "IOS-SNMP-002",
+                "IOS-SNMP-003",
+                "IOS-LOG-001",
+                "IOS-NTP-002",
+                "IOS-MGMT-017",
+                "IOS-WAN-001",
+                "IOS-AAA-010",
+                "IOS-PWD-001",
+            ],
+        ),
         ("prv-cmi-r1", ["IOS-MGMT-010", "IOS-MGMT-017", "IOS-WAN-001"]),
         ("reg5-cti-news1", ["LNX-SSH-004", "LNX-LOG-001", "LNX-USB-001"]),
         ("reg8-kri-file1", ["LNX-SSH-004", "LNX-ACCT-001", "LNX-ACCT-002"]),
         ("prv-msn-sw1", ["IOS-SW-001"]),  # a Catalyst 2960-X on IOS 15.2: out of the supported releases
     ],
-)  # fmt: skip
+)
 def test_known_gaps_fail(hosts: dict[str, dict[str, Any]], catalog: Catalog, host: str, checks: list[str]) -> None:
     results = by_check(hosts[host])
     for cid in checks:

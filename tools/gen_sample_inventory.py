@@ -114,16 +114,26 @@ PROVINCES: list[tuple[str, str, str, str]] = [
 # Provincial offices still on GIN, with their migration plan (target, due date): mostly remote
 # provinces where DG-Link broadband arrived late; the deep south moves to GSI.
 GIN_SITES: dict[str, tuple[str, str]] = {
-    "MSN": ("dg_link", "2026-06-30"), "NAN": ("dg_link", "2026-06-30"),
-    "PYO": ("dg_link", "2026-09-30"), "UTD": ("dg_link", "2026-09-30"),
-    "ACR": ("dg_link", "2026-03-31"), "BKN": ("dg_link", "2026-12-31"),
-    "MDH": ("dg_link", "2026-12-31"), "NBP": ("dg_link", "2026-03-31"),
-    "YST": ("dg_link", "2027-03-31"), "LEI": ("gsi", "2027-03-31"),
-    "CNT": ("dg_link", "2026-09-30"), "SBR": ("dg_link", "2026-09-30"),
-    "UTI": ("gsi", "2027-06-30"), "SKW": ("dg_link", "2026-12-31"),
-    "TRT": ("dg_link", "2027-03-31"), "TAK": ("gsi", "2027-06-30"),
-    "NWT": ("gsi", "2026-12-31"), "PTN": ("gsi", "2026-12-31"),
-    "YLA": ("gsi", "2026-12-31"), "RNG": ("dg_link", "2027-06-30"),
+    "MSN": ("dg_link", "2026-06-30"),
+    "NAN": ("dg_link", "2026-06-30"),
+    "PYO": ("dg_link", "2026-09-30"),
+    "UTD": ("dg_link", "2026-09-30"),
+    "ACR": ("dg_link", "2026-03-31"),
+    "BKN": ("dg_link", "2026-12-31"),
+    "MDH": ("dg_link", "2026-12-31"),
+    "NBP": ("dg_link", "2026-03-31"),
+    "YST": ("dg_link", "2027-03-31"),
+    "LEI": ("gsi", "2027-03-31"),
+    "CNT": ("dg_link", "2026-09-30"),
+    "SBR": ("dg_link", "2026-09-30"),
+    "UTI": ("gsi", "2027-06-30"),
+    "SKW": ("dg_link", "2026-12-31"),
+    "TRT": ("dg_link", "2027-03-31"),
+    "TAK": ("gsi", "2027-06-30"),
+    "NWT": ("gsi", "2026-12-31"),
+    "PTN": ("gsi", "2026-12-31"),
+    "YLA": ("gsi", "2026-12-31"),
+    "RNG": ("dg_link", "2027-06-30"),
 }
 
 # Regional PR offices 1-8 (สำนักประชาสัมพันธ์เขต): province code of the office's city.
@@ -154,15 +164,35 @@ BUREAUS: list[tuple[str, str]] = [
 
 # Invented people: (Thai, English) given names and family names, combined deterministically.
 GIVEN = [
-    ("สมชาย", "Somchai"), ("สุดา", "Suda"), ("ประเสริฐ", "Prasert"), ("วันเพ็ญ", "Wanphen"),
-    ("กิตติพงษ์", "Kittipong"), ("นภา", "Napha"), ("ธีระ", "Thira"), ("อรุณี", "Arunee"),
-    ("วิชัย", "Wichai"), ("พรทิพย์", "Pornthip"), ("สุรเชษฐ์", "Surachet"), ("จันทร์เพ็ญ", "Chanphen"),
-    ("อนุชา", "Anucha"), ("รัตนา", "Rattana"), ("ชาญวิทย์", "Chanwit"), ("ศิริพร", "Siriporn"),
+    ("สมชาย", "Somchai"),
+    ("สุดา", "Suda"),
+    ("ประเสริฐ", "Prasert"),
+    ("วันเพ็ญ", "Wanphen"),
+    ("กิตติพงษ์", "Kittipong"),
+    ("นภา", "Napha"),
+    ("ธีระ", "Thira"),
+    ("อรุณี", "Arunee"),
+    ("วิชัย", "Wichai"),
+    ("พรทิพย์", "Pornthip"),
+    ("สุรเชษฐ์", "Surachet"),
+    ("จันทร์เพ็ญ", "Chanphen"),
+    ("อนุชา", "Anucha"),
+    ("รัตนา", "Rattana"),
+    ("ชาญวิทย์", "Chanwit"),
+    ("ศิริพร", "Siriporn"),
 ]
 FAMILY = [
-    ("ใจดี", "Jaidee"), ("รักสงบ", "Raksangob"), ("ศรีสุข", "Srisuk"), ("มั่นคง", "Mankong"),
-    ("ทองดี", "Thongdee"), ("แสงทอง", "Saengthong"), ("บุญมา", "Boonma"), ("สุขสวัสดิ์", "Suksawat"),
-    ("พึ่งบุญ", "Phuengboon"), ("วงศ์ไทย", "Wongthai"), ("ชื่นใจ", "Chuenjai"),
+    ("ใจดี", "Jaidee"),
+    ("รักสงบ", "Raksangob"),
+    ("ศรีสุข", "Srisuk"),
+    ("มั่นคง", "Mankong"),
+    ("ทองดี", "Thongdee"),
+    ("แสงทอง", "Saengthong"),
+    ("บุญมา", "Boonma"),
+    ("สุขสวัสดิ์", "Suksawat"),
+    ("พึ่งบุญ", "Phuengboon"),
+    ("วงศ์ไทย", "Wongthai"),
+    ("ชื่นใจ", "Chuenjai"),
 ]
 
 HIGH = {"confidentiality": "high", "integrity": "high", "availability": "high"}
@@ -240,18 +270,38 @@ def build_sites() -> list[SiteSpec]:
     sites: list[SiteSpec] = []
 
     hq = SiteSpec(
-        "BKK-HQ", "สำนักงานใหญ่และศูนย์ข้อมูลกลาง กรมประชาสัมพันธ์สาธิต",
-        "Headquarters and Data Centre", "hq", "Bangkok", "bangkok",
-        ipaddress.ip_network("10.10.0.0/16"), ipaddress.ip_network("10.10.0.0/24"),
+        "BKK-HQ",
+        "สำนักงานใหญ่และศูนย์ข้อมูลกลาง กรมประชาสัมพันธ์สาธิต",
+        "Headquarters and Data Centre",
+        "hq",
+        "Bangkok",
+        "bangkok",
+        ipaddress.ip_network("10.10.0.0/16"),
+        ipaddress.ip_network("10.10.0.0/24"),
         [
-            {"type": "mpls", "provider": "NT (National Telecom)", "circuit_id": "MPLS-BKK-HQ-0001",
-             "bandwidth_mbps": 1000},
-            {"type": "dg_link", "provider": "NT (National Telecom)", "circuit_id": "DGL-BKK-HQ-0001",
-             "bandwidth_mbps": 1000},
-            {"type": "gin", "provider": "CAT", "circuit_id": "GIN-BKK-HQ-0001", "bandwidth_mbps": 200,
-             "migration_target": "gsi", "migration_due": "2026-09-30"},
+            {
+                "type": "mpls",
+                "provider": "NT (National Telecom)",
+                "circuit_id": "MPLS-BKK-HQ-0001",
+                "bandwidth_mbps": 1000,
+            },
+            {
+                "type": "dg_link",
+                "provider": "NT (National Telecom)",
+                "circuit_id": "DGL-BKK-HQ-0001",
+                "bandwidth_mbps": 1000,
+            },
+            {
+                "type": "gin",
+                "provider": "CAT",
+                "circuit_id": "GIN-BKK-HQ-0001",
+                "bandwidth_mbps": 200,
+                "migration_target": "gsi",
+                "migration_due": "2026-09-30",
+            },
         ],
-        person(0, "+66 2 555 0100"), HIGH,
+        person(0, "+66 2 555 0100"),
+        HIGH,
         "central administration, the data centre and the hub of the MPLS core.",
         bureaus=BUREAUS,
     )
@@ -279,12 +329,24 @@ def build_sites() -> list[SiteSpec]:
     for k, pcode in enumerate(REGIONAL, start=1):
         _, en, th, region = prov[pcode]
         s = SiteSpec(
-            f"REG{k}-{pcode}", f"สำนักประชาสัมพันธ์เขต {k} {th}", f"Regional Public Relations Office {k}, {en}",
-            "regional", en, region,
-            ipaddress.ip_network(f"10.{20 + k}.0.0/16"), ipaddress.ip_network(f"10.{20 + k}.0.0/24"),
-            [{"type": "mpls", "provider": "NT (National Telecom)", "circuit_id": f"MPLS-REG{k}-{1000 + k}",
-              "bandwidth_mbps": 200 if k <= 3 else 100}],
-            person(k, f"+66 2 555 02{k}0"), CATEGORY["regional"],
+            f"REG{k}-{pcode}",
+            f"สำนักประชาสัมพันธ์เขต {k} {th}",
+            f"Regional Public Relations Office {k}, {en}",
+            "regional",
+            en,
+            region,
+            ipaddress.ip_network(f"10.{20 + k}.0.0/16"),
+            ipaddress.ip_network(f"10.{20 + k}.0.0/24"),
+            [
+                {
+                    "type": "mpls",
+                    "provider": "NT (National Telecom)",
+                    "circuit_id": f"MPLS-REG{k}-{1000 + k}",
+                    "bandwidth_mbps": 200 if k <= 3 else 100,
+                }
+            ],
+            person(k, f"+66 2 555 02{k}0"),
+            CATEGORY["regional"],
             f"regional news desk on the department MPLS, {region} region.",
         )
         debian = k % 2 == 1
@@ -300,20 +362,41 @@ def build_sites() -> list[SiteSpec]:
     for i, ((pcode, en, th, region), net) in enumerate(zip(PROVINCES, prov_space, strict=False)):
         if pcode in GIN_SITES:
             target, due = GIN_SITES[pcode]
-            transport = {"type": "gin", "provider": "CAT", "circuit_id": f"GIN-{pcode}-{2101 + i}",
-                         "bandwidth_mbps": 10, "migration_target": target, "migration_due": due}
+            transport = {
+                "type": "gin",
+                "provider": "CAT",
+                "circuit_id": f"GIN-{pcode}-{2101 + i}",
+                "bandwidth_mbps": 10,
+                "migration_target": target,
+                "migration_due": due,
+            }
             r_os, wan = "ios15", ["GigabitEthernet0/0"]
         else:
-            transport = {"type": "dg_link", "provider": ("NT (National Telecom)", "TOT")[i % 2],
-                         "circuit_id": f"DGL-{pcode}-{3101 + i}", "bandwidth_mbps": (50, 100)[i % 3 == 0]}
+            transport = {
+                "type": "dg_link",
+                "provider": ("NT (National Telecom)", "TOT")[i % 2],
+                "circuit_id": f"DGL-{pcode}-{3101 + i}",
+                "bandwidth_mbps": (50, 100)[i % 3 == 0],
+            }
             r_os, wan = "iosxe17", ["GigabitEthernet0/0/0"]
         s = SiteSpec(
-            f"PRV-{pcode}", f"สำนักงานประชาสัมพันธ์จังหวัด{th}", f"{en} Provincial Public Relations Office",
-            "provincial", en, region, net, next(net.subnets(new_prefix=26)), [transport],
-            person(10 + i, f"+66 80 555 {1000 + i}"), CATEGORY["provincial"],
-            f"{region} region, " + (
+            f"PRV-{pcode}",
+            f"สำนักงานประชาสัมพันธ์จังหวัด{th}",
+            f"{en} Provincial Public Relations Office",
+            "provincial",
+            en,
+            region,
+            net,
+            next(net.subnets(new_prefix=26)),
+            [transport],
+            person(10 + i, f"+66 80 555 {1000 + i}"),
+            CATEGORY["provincial"],
+            f"{region} region, "
+            + (
                 f"still on GIN, moving to {transport['migration_target']} by {transport['migration_due']}."
-                if transport["type"] == "gin" else "on DG-Link."),
+                if transport["type"] == "gin"
+                else "on DG-Link."
+            ),
         )
         s.hosts = [router(s, 1, r_os, wan), switch(s, 1, 2, "ios15")]
         sites.append(s)
@@ -322,11 +405,22 @@ def build_sites() -> list[SiteSpec]:
         [("PROD", "production", "ระบบหลัก"), ("DR", "disaster recovery", "ระบบสำรอง")], start=1
     ):
         s = SiteSpec(
-            f"GDCC-{suffix}", f"ระบบคลาวด์กลางภาครัฐ (GDCC) {th_name}", f"Government cloud (GDCC), {en_name}",
-            "cloud", "GDCC", "bangkok",
-            ipaddress.ip_network(f"10.{15 + n}.0.0/20"), ipaddress.ip_network(f"10.{15 + n}.0.0/24"),
-            [{"type": "internet_vpn", "provider": "GDCC Virtual Network (ONDE)",
-              "circuit_id": f"IVPN-GDCC-{suffix}-01", "bandwidth_mbps": 1000 if n == 1 else 500}],
+            f"GDCC-{suffix}",
+            f"ระบบคลาวด์กลางภาครัฐ (GDCC) {th_name}",
+            f"Government cloud (GDCC), {en_name}",
+            "cloud",
+            "GDCC",
+            "bangkok",
+            ipaddress.ip_network(f"10.{15 + n}.0.0/20"),
+            ipaddress.ip_network(f"10.{15 + n}.0.0/24"),
+            [
+                {
+                    "type": "internet_vpn",
+                    "provider": "GDCC Virtual Network (ONDE)",
+                    "circuit_id": f"IVPN-GDCC-{suffix}-01",
+                    "bandwidth_mbps": 1000 if n == 1 else 500,
+                }
+            ],
             person(90 + n, f"+66 2 555 030{n}"),
             CATEGORY["cloud"] if n == 1 else {**CATEGORY["cloud"], "availability": "medium"},
             "a virtual IOS XE edge router terminates the IPsec VPN to headquarters.",
@@ -352,6 +446,7 @@ HOST_VARS: dict[str, tuple[str, dict[str, Any]]] = {
 
 
 # --- YAML rendering: hand-shaped layout, scalars quoted by PyYAML when YAML needs it --------------
+
 
 def q(value: Any) -> str:
     """One YAML scalar, quoted only when needed (dates, numbers-as-strings, special characters)."""
@@ -389,8 +484,9 @@ def render_site(site: SiteSpec) -> str:
         for key in ("provider", "circuit_id", "bandwidth_mbps"):
             lines.append(f"      {key}: {q(t[key])}")
         if t["type"] == "gin":
-            lines.append(f"      migration_target: {t['migration_target']}"
-                         f"       # GIN service ends {GIN_END} (2570 B.E.)")
+            lines.append(
+                f"      migration_target: {t['migration_target']}       # GIN service ends {GIN_END} (2570 B.E.)"
+            )
             lines.append(f"      migration_due: {q(t['migration_due'])}")
     lines.append("  owner:")
     lines += [f"    {k}: {q(v)}" for k, v in site.owner.items()]
@@ -403,8 +499,12 @@ def render_site(site: SiteSpec) -> str:
 
 
 def render_host(h: HostSpec) -> list[str]:
-    lines = [f"        {h.name}:", f"          ansible_host: {h.address}",
-             f"          prakan_platform: {h.platform}", f"          prakan_role: {h.role}"]
+    lines = [
+        f"        {h.name}:",
+        f"          ansible_host: {h.address}",
+        f"          prakan_platform: {h.platform}",
+        f"          prakan_role: {h.role}",
+    ]
     if h.os_family:
         lines.append(f"          prakan_os_family: {h.os_family}")
     lines.append(f"          prakan_os: {q(h.os)}")
@@ -423,8 +523,20 @@ KIND_TITLES = {
 }
 TRANSPORTS = ["mpls", "gin", "dg_link", "gsi", "internet_vpn"]
 REGIONS = ["bangkok", "central", "north", "northeast", "east", "west", "south"]
-ROLES = ["wan_router", "core_switch", "access_switch", "web", "saraban", "news", "database", "dns",
-         "syslog", "ntp", "bastion", "file"]
+ROLES = [
+    "wan_router",
+    "core_switch",
+    "access_switch",
+    "web",
+    "saraban",
+    "news",
+    "database",
+    "dns",
+    "syslog",
+    "ntp",
+    "bastion",
+    "file",
+]
 
 
 def render_hosts(sites: list[SiteSpec]) -> str:
@@ -468,8 +580,12 @@ def render_hosts(sites: list[SiteSpec]) -> str:
         if members:
             children(f"role_{role}", "", members, key="hosts")
     for platform in ("linux", "cisco_ios"):
-        children(f"platform_{platform}", f"connection settings: group_vars/platform_{platform}.yml",
-                 [h.name for h in hosts if h.platform == platform], key="hosts")
+        children(
+            f"platform_{platform}",
+            f"connection settings: group_vars/platform_{platform}.yml",
+            [h.name for h in hosts if h.platform == platform],
+            key="hosts",
+        )
     return "\n".join(out) + "\n"
 
 
@@ -557,7 +673,7 @@ def check_unique(sites: list[SiteSpec]) -> None:
             raise SystemExit(f"duplicate {label}: {sorted(dupes)}")
     nets = [s.network for s in sites]
     for i, a in enumerate(nets):
-        for b in nets[i + 1:]:
+        for b in nets[i + 1 :]:
             if a.overlaps(b):
                 raise SystemExit(f"overlapping subnets {a} and {b}")
     for s in sites:

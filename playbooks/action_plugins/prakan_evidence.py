@@ -31,12 +31,22 @@ class ActionModule(ActionBase):
         dest = Path(str(args["dest"])).expanduser().resolve()
         try:
             name, digest, redacted = host_evidence(
-                host, platform, loop_results(registered), directory=dest,
-                address=str(args.get("address") or "") or None, user=str(args.get("user") or "") or None,
+                host,
+                platform,
+                loop_results(registered),
+                directory=dest,
+                address=str(args.get("address") or "") or None,
+                user=str(args.get("user") or "") or None,
                 host_error=str(host_error) if host_error else None,
                 privileged_error=str(args.get("privileged_error") or "") or None,
-            )  # fmt: skip
+            )
         except (OSError, ValueError) as exc:
             return {**result, "failed": True, "msg": f"{host}: evidence not written: {exc}"}
-        return {**result, "changed": True, "file": name, "sha256": digest, "redactions": redacted,
-                "host_error": bool(host_error)}  # fmt: skip
+        return {
+            **result,
+            "changed": True,
+            "file": name,
+            "sha256": digest,
+            "redactions": redacted,
+            "host_error": bool(host_error),
+        }

@@ -26,5 +26,10 @@ class ActionModule(ActionBase):
             manifest = finish_run(dest, hosts, str(args["run"]), meta)
         except OSError as exc:
             return {**result, "failed": True, "msg": f"manifest not written in {dest}: {exc}"}
-        return {**result, "changed": True, "files": len(manifest["files"]), "missing": sorted(manifest["failed"]),
-                "manifest": str(dest / "manifest.json")}  # fmt: skip
+        return {
+            **result,
+            "changed": True,
+            "files": len(manifest["files"]),
+            "missing": sorted(manifest["failed"]),
+            "manifest": str(dest / "manifest.json"),
+        }

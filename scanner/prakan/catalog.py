@@ -80,8 +80,9 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                              list("tTfF"))  # fmt: skip
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def load_yaml(path: Path, text: bytes | None = None) -> Any:
@@ -216,8 +217,9 @@ def _build(root: Path, sha256: str, data: Mapping[str, Any]) -> Catalog:
         rule = None
         if data_.get("kind", "automated") == "automated":
             try:
-                rule = compile_rule(data_["rule"], source=data_.get("source"), source_kinds=kinds, functions=BUILTIN,
-                                    where=check_id)
+                rule = compile_rule(
+                    data_["rule"], source=data_.get("source"), source_kinds=kinds, functions=BUILTIN, where=check_id
+                )
             except RuleError as exc:
                 raise CatalogError(f"{path}: {exc}") from exc
             for name in _sources_of(data_):

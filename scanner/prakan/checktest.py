@@ -60,10 +60,15 @@ def run_samples(check: Check, base_vars: Mapping[str, Any], catalog: Catalog) ->
         for i, sample in enumerate(check.samples.get(expected, []) or [], 1):
             name, evidence = sample_parts(sample)
             texts = evidence if isinstance(evidence, Mapping) else {check.source: evidence}
-            doc = {"sources": {name: {"command": name, "rc": 0, "output": text, "sha256": sha256_text(text)}
-                               for name, text in texts.items()}}  # fmt: skip
-            out = check.rule(Context(f"sample-{expected}-{i}", variables, SourceCache(doc, catalog, platform,
-                                                                                 fragments=True)))
+            doc = {
+                "sources": {
+                    name: {"command": name, "rc": 0, "output": text, "sha256": sha256_text(text)}
+                    for name, text in texts.items()
+                }
+            }
+            out = check.rule(
+                Context(f"sample-{expected}-{i}", variables, SourceCache(doc, catalog, platform, fragments=True))
+            )
             detail = out.reason or f"expected {out.expected}; actual {out.actual}"
             results.append(SampleResult(check.id, expected, i, out.status, detail, name))
     return results

@@ -25,8 +25,14 @@ class ClauseCoverage:
         return "manual" if self.manual else "not_covered"
 
     def to_json(self) -> dict[str, Any]:
-        return {"framework": self.framework, "id": self.id, "title": self.title, "status": self.status,
-                "automated": self.automated, "manual": self.manual}  # fmt: skip
+        return {
+            "framework": self.framework,
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "automated": self.automated,
+            "manual": self.manual,
+        }
 
 
 def _cited(catalog: Catalog, fw_id: str, parent: dict[str, str | None]) -> dict[str, dict[str, set[str]]]:
@@ -83,8 +89,9 @@ def coverage(catalog: Catalog, framework: str | None = None) -> list[ClauseCover
         cited = _cited(catalog, fw_id, {c["id"]: c.get("parent") for c in clauses})
         for c in clauses:
             got = cited.get(c["id"], {"automated": set(), "manual": set()})
-            rows.append(ClauseCoverage(fw_id, c["id"], c.get("title", {}), sorted(got["automated"]),
-                                       sorted(got["manual"])))  # fmt: skip
+            rows.append(
+                ClauseCoverage(fw_id, c["id"], c.get("title", {}), sorted(got["automated"]), sorted(got["manual"]))
+            )
     return rows
 
 
@@ -96,6 +103,7 @@ def unknown_refs(catalog: Catalog) -> list[str]:
         for fw_id, ids in check.refs.items():
             if fw_id not in known or not isinstance(ids, list):
                 continue
-            problems += [f"{check.id}: {fw_id} {cid} is not a clause of {fw_id}" for cid in ids
-                         if cid not in known[fw_id]]  # fmt: skip
+            problems += [
+                f"{check.id}: {fw_id} {cid} is not a clause of {fw_id}" for cid in ids if cid not in known[fw_id]
+            ]
     return problems

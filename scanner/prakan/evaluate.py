@@ -130,8 +130,13 @@ def apply_waiver(res: dict[str, Any], waivers: list[Waiver], info: HostInfo, tod
             return
 
 
-def evaluate_host(doc: Mapping[str, Any], catalog: Catalog, info: HostInfo, waivers: list[Waiver] = (),  # type: ignore[assignment]
-                  today: date | None = None) -> dict[str, Any]:  # fmt: skip
+def evaluate_host(
+    doc: Mapping[str, Any],
+    catalog: Catalog,
+    info: HostInfo,
+    waivers: list[Waiver] = (),  # type: ignore[assignment]
+    today: date | None = None,
+) -> dict[str, Any]:
     today = today or datetime.now(UTC).date()
     if not doc.get("error") and not catalog.for_platform(info.platform):
         doc = {"error": f"platform {info.platform!r} is not supported by the catalog", "sources": {}}
@@ -144,8 +149,14 @@ def evaluate_host(doc: Mapping[str, Any], catalog: Catalog, info: HostInfo, waiv
         if check.rule is None:
             continue
         if "roles" in check.applies_to and info.role is None and not host_error:
-            results.append(_result(check, "error", reason="the check depends on the host's role, which is unknown "
-                                   "(host not in the inventory, or no prakan_role)"))  # fmt: skip
+            results.append(
+                _result(
+                    check,
+                    "error",
+                    reason="the check depends on the host's role, which is unknown "
+                    "(host not in the inventory, or no prakan_role)",
+                )
+            )
             continue
         if not check.applies(info.platform, info.role, os_family, info.category):
             results.append(_result(check, "not_applicable", reason=_why_not(check, info, os_family)))
@@ -170,8 +181,9 @@ def evaluate_host(doc: Mapping[str, Any], catalog: Catalog, info: HostInfo, waiv
         "collected_at": doc.get("collected_at"),
         "error": host_error,
         # each source's recorded SHA-256, so a report can show the hash of the evidence behind a verdict
-        "sources": {name: src.get("sha256") for name, src in sorted(doc.get("sources", {}).items())
-                    if isinstance(src, Mapping)},
+        "sources": {
+            name: src.get("sha256") for name, src in sorted(doc.get("sources", {}).items()) if isinstance(src, Mapping)
+        },
         "summary": dict(Counter(r["status"] for r in results)),
         "results": results,
     }
@@ -214,8 +226,10 @@ def load_manifest(directory: Path, key: bytes | None, trust_unsigned: bool = Fal
     """Read and verify the run's manifest. Never raises for bad content: the problem is recorded."""
     path = directory / MANIFEST
     if not path.exists() and not path.is_symlink():
-        why = (f"no {MANIFEST} in {directory}: the evidence cannot be verified (the manifest was removed, or the "
-               "run was killed before writing it)")  # fmt: skip
+        why = (
+            f"no {MANIFEST} in {directory}: the evidence cannot be verified (the manifest was removed, or the "
+            "run was killed before writing it)"
+        )
         return Manifest({}, {}, Verification("missing", why), why)
     try:
         manifest = json.loads(read_regular(path, MAX_MANIFEST_BYTES))
@@ -270,27 +284,48 @@ def iter_evidence(directory: Path, manifest: Manifest | None = None) -> Iterator
             yield EvidenceItem(path, None, None, str(exc), platform=manifest.hosts.get(path.stem, (None, None))[1])
             continue
         if doc["host"] != path.stem:
-            yield EvidenceItem(path, None, digest, f"{path.name} holds evidence of host {doc['host']!r}: "
-                               "an evidence file is named after its host")  # fmt: skip
+            yield EvidenceItem(
+                path,
+                None,
+                digest,
+                f"{path.name} holds evidence of host {doc['host']!r}: an evidence file is named after its host",
+            )
         elif manifest.problem:
             yield EvidenceItem(path, None, digest, manifest.problem, platform=doc["platform"])
         elif manifest.files.get(path.name) != digest:
             why = "is not listed in" if path.name not in manifest.files else "does not match its SHA-256 in"
-            yield EvidenceItem(path, None, digest, f"{path.name} {why} the run's {MANIFEST} (altered or added)",
-                               platform=doc["platform"])  # fmt: skip
+            yield EvidenceItem(
+                path,
+                None,
+                digest,
+                f"{path.name} {why} the run's {MANIFEST} (altered or added)",
+                platform=doc["platform"],
+            )
         else:
             yield EvidenceItem(path, doc, digest)
-    listed: dict[str, tuple[str | None, str | None]] = {**{f: (None, None) for f in manifest.files},
-              **{f: (p, r) for _, (f, p, r) in manifest.hosts.items() if f}}  # fmt: skip
+    listed: dict[str, tuple[str | None, str | None]] = {
+        **{f: (None, None) for f in manifest.files},
+        **{f: (p, r) for _, (f, p, r) in manifest.hosts.items() if f},
+    }
     for file, (platform, _reason) in sorted(listed.items()):
         if file not in seen and not file.startswith(".") and "/" not in file:
-            yield EvidenceItem(directory / file, None, None, f"the run's {MANIFEST} lists {file}, but it is not in "
-                               f"{directory} (deleted?)", platform=platform)  # fmt: skip
+            yield EvidenceItem(
+                directory / file,
+                None,
+                None,
+                f"the run's {MANIFEST} lists {file}, but it is not in {directory} (deleted?)",
+                platform=platform,
+            )
     for name, (host_file, platform, reason) in sorted(manifest.hosts.items()):
         if host_file is None:
-            yield EvidenceItem(directory / f"{name}.json", None, None, f"the run's {MANIFEST} lists host {name} "
-                               f"without an evidence file" + (f": {reason}" if reason else ""), platform=platform,
-                               host=name)  # fmt: skip
+            yield EvidenceItem(
+                directory / f"{name}.json",
+                None,
+                None,
+                f"the run's {MANIFEST} lists host {name} without an evidence file" + (f": {reason}" if reason else ""),
+                platform=platform,
+                host=name,
+            )
 
 
 MAX_AGE_DAYS = 7.0  # default maximum evidence age (evaluate/scan --max-age)
@@ -308,8 +343,9 @@ def _timestamp(value: Any) -> datetime | None:
     return t if t.tzinfo else None
 
 
-def evidence_problem(doc: Mapping[str, Any], info: HostInfo, now: datetime,
-                     max_age: timedelta | None) -> tuple[str | None, float | None]:  # fmt: skip
+def evidence_problem(
+    doc: Mapping[str, Any], info: HostInfo, now: datetime, max_age: timedelta | None
+) -> tuple[str | None, float | None]:
     """Why a host's (hash-verified) evidence still cannot be trusted, and its age in days: no or a
     bad timestamp, older than `max_age`, from the future, or a configuration of another device."""
     if doc.get("error"):
@@ -326,18 +362,24 @@ def evidence_problem(doc: Mapping[str, Any], info: HostInfo, now: datetime,
     oldest, newest = min(parsed), max(parsed)
     age = round((now - oldest).total_seconds() / 86400, 3)
     if newest - now > CLOCK_SKEW:
-        return (f"evidence is dated in the future ({newest.strftime('%Y-%m-%dT%H:%M:%SZ')}, now "
-                f"{now.strftime('%Y-%m-%dT%H:%M:%SZ')}): a wrong clock or forged evidence"), age  # fmt: skip
+        return (
+            f"evidence is dated in the future ({newest.strftime('%Y-%m-%dT%H:%M:%SZ')}, now "
+            f"{now.strftime('%Y-%m-%dT%H:%M:%SZ')}): a wrong clock or forged evidence"
+        ), age
     if max_age is not None and now - oldest > max_age:
-        return (f"evidence is {age:.1f} days old (collected at {oldest.strftime('%Y-%m-%dT%H:%M:%SZ')}), older than "
-                f"the maximum of {max_age.total_seconds() / 86400:g} days (--max-age)"), age  # fmt: skip
+        return (
+            f"evidence is {age:.1f} days old (collected at {oldest.strftime('%Y-%m-%dT%H:%M:%SZ')}), older than "
+            f"the maximum of {max_age.total_seconds() / 86400:g} days (--max-age)"
+        ), age
     if info.platform == "cisco_ios":
         src = (doc.get("sources") or {}).get("running_config") or {}
         m = _HOSTNAME.search(src.get("output") or "")
         if m and not _same_device(m.group(1), info):
-            return (f"the running-config names hostname {m.group(1)!r}, not this host ({info.name}"
-                    + (f", prakan_hostname {info.vars['prakan_hostname']!r}" if info.vars.get("prakan_hostname")
-                       else "") + "): evidence of another device"), age  # fmt: skip
+            return (
+                f"the running-config names hostname {m.group(1)!r}, not this host ({info.name}"
+                + (f", prakan_hostname {info.vars['prakan_hostname']!r}" if info.vars.get("prakan_hostname") else "")
+                + "): evidence of another device"
+            ), age
     return None, age
 
 
@@ -373,8 +415,10 @@ def check_shards(directories: Sequence[Path]) -> None:
         for path in host_files(d):
             first = owner.setdefault(path.stem, path)
             if first is not path:
-                raise ShardError(f"host {path.stem!r} appears in two evidence shards: {first} and {path}; "
-                                 "each host must be collected in exactly one shard")  # fmt: skip
+                raise ShardError(
+                    f"host {path.stem!r} appears in two evidence shards: {first} and {path}; "
+                    "each host must be collected in exactly one shard"
+                )
 
 
 class ResultsWriter:
@@ -402,8 +446,12 @@ class ResultsWriter:
         by_severity: dict[str, dict[str, int]] = {}
         for (status, severity), n in sorted(self.by_severity.items()):
             by_severity.setdefault(status, {})[severity] = n
-        summary = {"hosts": sum(self.hosts.values()), "hosts_in_error": self.hosts["error"],
-                   "by_status": {s: self.counts.get(s, 0) for s in STATUSES}, "by_severity": by_severity}  # fmt: skip
+        summary = {
+            "hosts": sum(self.hosts.values()),
+            "hosts_in_error": self.hosts["error"],
+            "by_status": {s: self.counts.get(s, 0) for s in STATUSES},
+            "by_severity": by_severity,
+        }
         tail = {"organisation": organisation, "evidence_sha256": self.evidence, "summary": summary}
         self.fh.write("\n], " + json.dumps(tail, ensure_ascii=False)[1:] + "\n")
         return summary
@@ -412,10 +460,17 @@ class ResultsWriter:
 def organisation_results(catalog: Catalog) -> list[dict[str, Any]]:
     """Manual controls: an auditor must see evidence; they are listed once for the organisation."""
     return [
-        {"check": c.id, "status": "manual", "severity": c.severity, "title": dict(c.title),
-         "evidence_required": dict(c.evidence_required), "refs": c.refs}
-        for c in catalog.checks.values() if c.kind == "manual"
-    ]  # fmt: skip
+        {
+            "check": c.id,
+            "status": "manual",
+            "severity": c.severity,
+            "title": dict(c.title),
+            "evidence_required": dict(c.evidence_required),
+            "refs": c.refs,
+        }
+        for c in catalog.checks.values()
+        if c.kind == "manual"
+    ]
 
 
 def run_metadata(catalog: Catalog, evidence_dir: Path | Sequence[Path], inventory: str | None) -> dict[str, Any]:
@@ -430,11 +485,10 @@ def run_metadata(catalog: Catalog, evidence_dir: Path | Sequence[Path], inventor
         **shards,
         "inventory": inventory,
         "checks": {
-            c.id: {"title": dict(c.title), "severity": c.severity, "kind": c.kind,
-                   "remediation": dict(c.remediation)}
+            c.id: {"title": dict(c.title), "severity": c.severity, "kind": c.kind, "remediation": dict(c.remediation)}
             for c in catalog.checks.values()
         },
-    }  # fmt: skip
+    }
 
 
 def run_context(evidence_dir: Path, inventory: Any | None) -> dict[str, Any]:
@@ -448,8 +502,9 @@ def run_context(evidence_dir: Path, inventory: Any | None) -> dict[str, Any]:
         return ctx
     org = inventory.org.get("prakan_org")
     ctx["org"] = {k: v for k, v in org.items() if isinstance(v, str)} if isinstance(org, Mapping) else {}
-    ctx["sites"] = {code: _plain(dict(site.vars)) | {"category": site.category}
-                    for code, site in sorted(inventory.sites.items())}  # fmt: skip
+    ctx["sites"] = {
+        code: _plain(dict(site.vars)) | {"category": site.category} for code, site in sorted(inventory.sites.items())
+    }
     return ctx
 
 

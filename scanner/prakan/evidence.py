@@ -180,7 +180,7 @@ def validate(doc: Any, where: str) -> dict[str, Any]:
     import fastjsonschema
 
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise EvidenceFormatError(f"{where}: not a prakan evidence file (missing \"format\": \"{FORMAT}\")")
+        raise EvidenceFormatError(f'{where}: not a prakan evidence file (missing "format": "{FORMAT}")')
     if doc.get("version") != VERSION:
         raise EvidenceFormatError(f"{where}: evidence version {doc.get('version')!r} is not supported ({VERSION})")
     try:

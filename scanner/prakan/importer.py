@@ -40,8 +40,11 @@ class Imported:
 def config_files(paths: Iterable[Path]) -> Iterator[Path]:
     for p in paths:
         if p.is_dir():
-            yield from (f for f in sorted(p.rglob("*")) if (f.is_file() or f.is_symlink()) and not any(
-                part.startswith(".") for part in f.relative_to(p).parts))  # fmt: skip
+            yield from (
+                f
+                for f in sorted(p.rglob("*"))
+                if (f.is_file() or f.is_symlink()) and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
         else:
             yield p
 
@@ -119,13 +122,35 @@ def import_configs(
         redacted, _count = redact_text(text, platform, key, scope=source)
         mtime = utc_from_timestamp(path.lstat().st_mtime)
         result = SourceResult(command=command, output=redacted, rc=0, collected_at=mtime, error=problem)
-        ev = HostEvidence(host=host, platform=platform, sources={source: result}, collected_at=mtime, method="import",
-                          facts={"imported_from": path.name})  # fmt: skip
+        ev = HostEvidence(
+            host=host,
+            platform=platform,
+            sources={source: result},
+            collected_at=mtime,
+            method="import",
+            facts={"imported_from": path.name},
+        )
         ev_path, digest = write_host(out_dir, ev)
         done.append(Imported(path, host, how, ev_path, digest, problem))
-    write_manifest(out_dir, {
-        "run": out_dir.name, "kind": "import", "platform": platform, "started_at": started, "finished_at": now(),
-        "hosts": {i.host: {"status": "error" if i.problem else "ok", "source_file": str(i.path),
-                           "matched_by": i.matched_by, "sha256": i.sha256, "reason": i.problem} for i in done},
-    }, manifest_key)  # fmt: skip
+    write_manifest(
+        out_dir,
+        {
+            "run": out_dir.name,
+            "kind": "import",
+            "platform": platform,
+            "started_at": started,
+            "finished_at": now(),
+            "hosts": {
+                i.host: {
+                    "status": "error" if i.problem else "ok",
+                    "source_file": str(i.path),
+                    "matched_by": i.matched_by,
+                    "sha256": i.sha256,
+                    "reason": i.problem,
+                }
+                for i in done
+            },
+        },
+        manifest_key,
+    )
     return done

@@ -40,5 +40,7 @@ def data_dir() -> Path:
 def cache_dir() -> Path:
     """What can be rebuilt: $XDG_CACHE_HOME/prakan, else ~/.cache/prakan."""
     return _xdg("XDG_CACHE_HOME", ".cache")
+
+
 # DEMO key (public, not a secret) that signs the bundled sample evidence's manifest
 SAMPLE_MANIFEST_KEY = ROOT / "samples" / "demo-manifest.key"

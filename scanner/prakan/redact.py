@@ -39,8 +39,12 @@ _IOS_LINE: list[_Rule] = [
     (re.compile(rf"^\s*(?:tacacs|radius)-server (?:.* )?key {_T}(?P<s>\S.*?)\s*$"), "s"),
     (re.compile(r"^\s*ntp authentication-key \d+ \S+ (?P<s>\S+)"), "s"),
     (re.compile(rf"^\s*crypto isakmp key {_T}(?P<s>\S+)"), "s"),
-    (re.compile(rf"\bpre-shared-key (?:(?:local|remote) )?(?:(?:address|hostname) \S+ (?:\S+ )?key )?{_T}(?P<s>\S+)"),
-     "s"),
+    (
+        re.compile(
+            rf"\bpre-shared-key (?:(?:local|remote) )?(?:(?:address|hostname) \S+ (?:\S+ )?key )?{_T}(?P<s>\S+)"
+        ),
+        "s",
+    ),
     (re.compile(rf"\bauthentication (?:local|remote) pre-share key {_T}(?P<s>\S+)"), "s"),  # IKEv2 profiles
     (re.compile(rf"\bkey-string {_T}(?P<s>\S+)"), "s"),
     (re.compile(rf"^\s*neighbor \S+ password {_T}(?P<s>\S+)"), "s"),
@@ -75,10 +79,29 @@ _LINUX_KEYWORD = re.compile(
     r"[\w.-]*(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|credentials?|psk|private[_-]?key|"
     r"auth[_-]?key|access[_-]?key)[\w.-]*)[\"']?\s*[:=]\s*(?P<q>[\"']?)(?P<s>(?(q)[^\"'\n]+|[^\s,;)}\]\"']+))"
 )
-_LINUX_NOT_SECRET = frozenset({"yes", "no", "true", "false", "on", "off", "none", "null", "*", "0", "1", "required",
-                               "optional", "disabled", "enabled"})  # fmt: skip
-_LINUX_AUTH_HEADER = re.compile(r"(?i)\b(?:proxy-)?authorization\s*[:=]\s*(?:(?:bearer|basic|token|digest|negotiate) )?"
-                                r"\s*(?P<s>[^\s\"']+)")  # fmt: skip
+_LINUX_NOT_SECRET = frozenset(
+    {
+        "yes",
+        "no",
+        "true",
+        "false",
+        "on",
+        "off",
+        "none",
+        "null",
+        "*",
+        "0",
+        "1",
+        "required",
+        "optional",
+        "disabled",
+        "enabled",
+    }
+)
+_LINUX_AUTH_HEADER = re.compile(
+    r"(?i)\b(?:proxy-)?authorization\s*[:=]\s*(?:(?:bearer|basic|token|digest|negotiate) )?"
+    r"\s*(?P<s>[^\s\"']+)"
+)
 # rsyslog database outputs: :ommysql:host,db,user,PASSWORD (and ompgsql)
 _LINUX_DB_ACTION = re.compile(r":om(?:mysql|pgsql):[^,\s]*,[^,\s]*,[^,\s]*,(?P<s>[^;\s]+)")
 # GRUB boot passwords: `password_pbkdf2 USER HASH`, RHEL's user.cfg `GRUB2_PASSWORD=HASH`, and a plain
@@ -154,9 +177,13 @@ def redaction_key() -> bytes:
 
 
 def _sub_group(
-    line: str, rx: re.Pattern[str], key: bytes, counter: list[int], keep: frozenset[str] = frozenset(),
+    line: str,
+    rx: re.Pattern[str],
+    key: bytes,
+    counter: list[int],
+    keep: frozenset[str] = frozenset(),
     scope: str = "",
-) -> str:  # fmt: skip
+) -> str:
     def repl(m: re.Match[str]) -> str:
         secret = m.group("s")
         if TOKEN.match(secret) or secret.casefold() in keep:
@@ -174,24 +201,107 @@ def _sub_group(
 # IOS keywords are whole words; between keyword and value may come modifiers (a type number,
 # `ascii`/`hex`, a hash name); a value that is itself one of the words below is structure, not a
 # secret (`password encryption aes`, `key chain NAME`, `crypto key generate rsa`).
-_IOS_SECRET_WORDS = frozenset({
-    "password", "passwd", "secret", "key", "key-string", "pre-shared-key", "psk", "set-key", "community",
-    "authentication-key", "message-digest-key", "server-key", "auth-key", "shared-secret", "passphrase", "token",
-    "api-key", "md5-key", "wpa-psk", "ascii-key", "hex-key",
-})  # fmt: skip
-_IOS_MODIFIERS = frozenset({
-    "ascii", "hex", "md5", "sha", "sha1", "sha256", "sha512", "encrypted", "unencrypted", "clear", "cleartext",
-    "plain", "text", "level", "type", "hidden", "local", "remote", "fallback",
-})  # fmt: skip
+_IOS_SECRET_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "secret",
+        "key",
+        "key-string",
+        "pre-shared-key",
+        "psk",
+        "set-key",
+        "community",
+        "authentication-key",
+        "message-digest-key",
+        "server-key",
+        "auth-key",
+        "shared-secret",
+        "passphrase",
+        "token",
+        "api-key",
+        "md5-key",
+        "wpa-psk",
+        "ascii-key",
+        "hex-key",
+    }
+)
+_IOS_MODIFIERS = frozenset(
+    {
+        "ascii",
+        "hex",
+        "md5",
+        "sha",
+        "sha1",
+        "sha256",
+        "sha512",
+        "encrypted",
+        "unencrypted",
+        "clear",
+        "cleartext",
+        "plain",
+        "text",
+        "level",
+        "type",
+        "hidden",
+        "local",
+        "remote",
+        "fallback",
+    }
+)
 _IOS_MODIFIERS_WITH_ARG = frozenset({"address", "hostname", "host", "vrf", "ipv4", "ipv6", "identity", "size"})
-_IOS_NOT_SECRET = frozenset({
-    "encryption", "chain", "config-key", "generate", "zeroize", "import", "export", "storage", "pubkey-chain",
-    "password-encrypt", "rsa", "ec", "ecdsa", "recovery", "min-length", "ssh", "none", "nopassword", "prompt",
-    "private-config", "masked", "algorithm-type",
-    # prose: error messages pass through redaction too (`host key for r1 changed`, `a password is required`)
-    "for", "is", "was", "are", "of", "in", "on", "to", "the", "a", "an", "and", "or", "not", "changed", "file",
-    "from", "with", "required", "incorrect", "invalid", "expired", "missing", "failed", "mismatch",
-})  # fmt: skip
+_IOS_NOT_SECRET = frozenset(
+    {
+        "encryption",
+        "chain",
+        "config-key",
+        "generate",
+        "zeroize",
+        "import",
+        "export",
+        "storage",
+        "pubkey-chain",
+        "password-encrypt",
+        "rsa",
+        "ec",
+        "ecdsa",
+        "recovery",
+        "min-length",
+        "ssh",
+        "none",
+        "nopassword",
+        "prompt",
+        "private-config",
+        "masked",
+        "algorithm-type",
+        # prose: error messages pass through redaction too (`host key for r1 changed`, `a password is required`)
+        "for",
+        "is",
+        "was",
+        "are",
+        "of",
+        "in",
+        "on",
+        "to",
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "not",
+        "changed",
+        "file",
+        "from",
+        "with",
+        "required",
+        "incorrect",
+        "invalid",
+        "expired",
+        "missing",
+        "failed",
+        "mismatch",
+    }
+)
 _WORD = re.compile(r"\S+")
 # Free text, and lines whose `key` is a key number (NTP associations), are left to the known forms.
 _FREE_TEXT = re.compile(r"^\s*(?:description|remark|alias|banner-text|ntp (?:server|peer)|ntp trusted-key)\b")
@@ -270,8 +380,9 @@ def _redact_ios(text: str, key: bytes, counter: list[int], scope: str = "") -> s
         if in_aaa and body[:1].isspace():
             body = _sub_group(body, _AAA_KEY, key, counter, scope=here)
         elif body.lstrip().startswith("snmp-server user "):
-            body = _sub_group(_sub_group(body, _SNMP_USER_AUTH, key, counter, scope=here), _SNMP_USER_PRIV, key,
-                              counter, scope=here)  # fmt: skip
+            body = _sub_group(
+                _sub_group(body, _SNMP_USER_AUTH, key, counter, scope=here), _SNMP_USER_PRIV, key, counter, scope=here
+            )
         elif body.lstrip().startswith("snmp-server host "):
             body = _sub_group(body, _SNMP_HOST, key, counter, DEFAULT_COMMUNITIES, scope=here)
         elif body.lstrip().startswith("snmp-server community "):
@@ -306,8 +417,14 @@ def _redact_linux(text: str, key: bytes, counter: list[int], scope: str = "") ->
                 counter[0] += 1
                 digest = _digest(value, key, f"{scope}|shadow:{m.group('name')}")
                 body = f"{m.group('name')}:{marker}$prakan${digest}{m.group('tail') or ''}"
-        linux_forms = (_LINUX_ASSIGNED, _LINUX_AUTH_HEADER, _LINUX_DB_ACTION, _URL_CREDENTIALS, _LINUX_SYSCTL_KEY,
-                       _LINUX_GRUB)  # fmt: skip
+        linux_forms = (
+            _LINUX_ASSIGNED,
+            _LINUX_AUTH_HEADER,
+            _LINUX_DB_ACTION,
+            _URL_CREDENTIALS,
+            _LINUX_SYSCTL_KEY,
+            _LINUX_GRUB,
+        )
         for rx in linux_forms:
             body = _sub_group(body, rx, key, counter, scope=scope)
         body = _sub_group(body, _LINUX_KEYWORD, key, counter, _LINUX_NOT_SECRET, scope=scope)

@@ -95,8 +95,14 @@ def _why_by_hand(rem: Mapping[str, Any], lang: str) -> str:
     return f"not automated: {text}" if text else "no playbook task fixes it in the catalog of this scan"
 
 
-def plan(doc: Mapping[str, Any], results_path: str, inventory: str, lang: str = "en", max_runs: int = MAX_RUNS,
-         playbooks: Mapping[str, str] = PLAYBOOKS) -> Plan:  # fmt: skip
+def plan(
+    doc: Mapping[str, Any],
+    results_path: str,
+    inventory: str,
+    lang: str = "en",
+    max_runs: int = MAX_RUNS,
+    playbooks: Mapping[str, str] = PLAYBOOKS,
+) -> Plan:
     """The runs that fix the failing checks of `doc` (a results document), and what is left alone."""
     checks: Mapping[str, Any] = doc["run"].get("checks", {})
     out = Plan(results=results_path)
@@ -145,8 +151,18 @@ def _group(playbook: str, hosts: Mapping[str, set[str]], max_runs: int) -> list[
 
 
 def command(run: Run, inventory: str) -> str:
-    return shlex.join(["ansible-playbook", "-i", inventory, run.playbook, "--limit", ",".join(run.hosts),
-                       "--tags", ",".join(run.tags)])  # fmt: skip
+    return shlex.join(
+        [
+            "ansible-playbook",
+            "-i",
+            inventory,
+            run.playbook,
+            "--limit",
+            ",".join(run.hosts),
+            "--tags",
+            ",".join(run.tags),
+        ]
+    )
 
 
 def render_text(p: Plan, lang: str = "en") -> str:

@@ -28,8 +28,16 @@ from prakan.parse.sysctl_d import parse_sysctl_files
 from prakan.paths import CHECKS_DIR
 
 # Parser name -> the kind of data it yields, which rule primitives are checked against.
-PARSER_KINDS = {"kv": "kv", "ios_config": "config", "flat": "config", "textfsm": "table",
-                "delimited": "table", "files": "files", "text": "text", "sysctl_files": "kv"}  # fmt: skip
+PARSER_KINDS = {
+    "kv": "kv",
+    "ios_config": "config",
+    "flat": "config",
+    "textfsm": "table",
+    "delimited": "table",
+    "files": "files",
+    "text": "text",
+    "sysctl_files": "kv",
+}
 UNREADABLE = "#!unreadable "
 
 
@@ -59,7 +67,7 @@ class Source:
             raise ParseError("output is empty")
         for line in text.splitlines():
             if line.startswith(UNREADABLE):
-                raise ParseError(f"file {line[len(UNREADABLE):]} exists but could not be read")
+                raise ParseError(f"file {line[len(UNREADABLE) :]} exists but could not be read")
         opts = dict(self.options)
         match self.parser:
             case "kv":

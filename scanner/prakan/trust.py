@@ -88,8 +88,10 @@ def canonical(manifest: Mapping[str, Any]) -> bytes:
 def sign(manifest: Mapping[str, Any], key: bytes) -> dict[str, Any]:
     """The manifest with its `signature` member (HMAC-SHA256 of its canonical JSON)."""
     mac = hmac.new(key, canonical(manifest), hashlib.sha256).hexdigest()
-    return {**{k: v for k, v in manifest.items() if k != "signature"},
-            "signature": {"algorithm": ALGORITHM, "key_id": key_id(key), "value": mac}}  # fmt: skip
+    return {
+        **{k: v for k, v in manifest.items() if k != "signature"},
+        "signature": {"algorithm": ALGORITHM, "key_id": key_id(key), "value": mac},
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +118,21 @@ def verify(manifest: Mapping[str, Any], key: bytes | None) -> Verification:
         return Verification("bad-signature", f"the manifest's signature is not an {ALGORITHM} signature")
     claimed = str(sig.get("key_id"))
     if key is None:
-        return Verification("no-key", f"the manifest is signed (key id {claimed}) but no manifest key is configured "
-                            f"(--manifest-key, ${KEY_ENV} or {key_path()})", claimed)  # fmt: skip
+        return Verification(
+            "no-key",
+            f"the manifest is signed (key id {claimed}) but no manifest key is configured "
+            f"(--manifest-key, ${KEY_ENV} or {key_path()})",
+            claimed,
+        )
     expected = hmac.new(key, canonical(manifest), hashlib.sha256).hexdigest()
     if hmac.compare_digest(expected, sig["value"]):
         return Verification("signed", f"signature verified with key id {key_id(key)}", key_id(key))
     if claimed != key_id(key):
-        return Verification("bad-signature", f"the manifest was signed with another key (key id {claimed}; "
-                            f"this key is {key_id(key)})", claimed)  # fmt: skip
+        return Verification(
+            "bad-signature",
+            f"the manifest was signed with another key (key id {claimed}; this key is {key_id(key)})",
+            claimed,
+        )
     return Verification("bad-signature", "the manifest's signature does not match its content (altered)", claimed)
 
 
@@ -161,8 +170,13 @@ def read_regular(path: Path, limit: int) -> bytes:
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):  # fmt: skip
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -203,8 +217,9 @@ def directory_lock(directory: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise LockedError(f"{directory} is in use by another prakan run; wait for it or choose another "
-                              "--evidence-dir") from exc  # fmt: skip
+            raise LockedError(
+                f"{directory} is in use by another prakan run; wait for it or choose another --evidence-dir"
+            ) from exc
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock, also when the process is killed

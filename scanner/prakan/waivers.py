@@ -51,8 +51,12 @@ class Waiver:
         return any(fnmatch.fnmatchcase(name, pat) for pat in self.hosts for name in (host, *groups))
 
     def to_json(self) -> dict[str, Any]:
-        doc = {"reason": self.reason, "approver": self.approver, "expires": self.expires.isoformat(),
-               "where": self.where}  # fmt: skip
+        doc = {
+            "reason": self.reason,
+            "approver": self.approver,
+            "expires": self.expires.isoformat(),
+            "where": self.where,
+        }
         return doc | ({"ticket": self.ticket} if self.ticket else {})
 
 
@@ -100,6 +104,7 @@ def load_waivers(path: Path) -> list[Waiver]:
 
 def _entry_nodes(root: yaml.Node | None) -> list[yaml.Node]:
     """The YAML nodes of the waiver entries (for line numbers), in either file shape."""
+
     def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
         if isinstance(node, yaml.MappingNode):
             return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
@@ -117,6 +122,7 @@ def _as_text(value: Any) -> str:
 
 def parse_waivers(entries: Any, source: str, lines: list[int] | None = None) -> list[Waiver]:
     """Validate waiver entries against the schema; messages name `source`, the entry and its line."""
+
     def where(i: int) -> str:
         return f"{source}:{lines[i]}: waiver #{i + 1}" if lines else f"{source}: waiver #{i + 1}"
 
@@ -136,9 +142,17 @@ def parse_waivers(entries: Any, source: str, lines: list[int] | None = None) -> 
         except ValueError as exc:
             raise WaiverError(f"{where(i)}: expires: {exc}") from None
         hosts = entry["hosts"] if isinstance(entry["hosts"], list) else [entry["hosts"]]
-        waivers.append(Waiver(str(entry["check"]), tuple(map(str, hosts)), str(entry["reason"]),
-                              str(entry["approver"]), expires, f"{Path(source).name}#{i + 1}",
-                              str(entry["ticket"]) if entry.get("ticket") else None))  # fmt: skip
+        waivers.append(
+            Waiver(
+                str(entry["check"]),
+                tuple(map(str, hosts)),
+                str(entry["reason"]),
+                str(entry["approver"]),
+                expires,
+                f"{Path(source).name}#{i + 1}",
+                str(entry["ticket"]) if entry.get("ticket") else None,
+            )
+        )
     return waivers
 
 

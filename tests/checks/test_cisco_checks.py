@@ -95,8 +95,13 @@ def _run(name: str, config: str, variables: Mapping[str, Any] | None = None, **a
         return parse_ios_config(config)
 
     # Compiled as the catalog compiles it, so missing evidence or variables become `error` outcomes.
-    rule = compile_rule({"function": name, "args": args}, source="running_config",
-                        source_kinds={"running_config": "config"}, functions=BUILTIN, where="test")  # fmt: skip
+    rule = compile_rule(
+        {"function": name, "args": args},
+        source="running_config",
+        source_kinds={"running_config": "config"},
+        functions=BUILTIN,
+        where="test",
+    )
     return rule(Context("unit", variables or {}, load))
 
 
@@ -104,10 +109,14 @@ def _cfg(*lines: str) -> str:
     return "\n".join(["!", "hostname r1", *lines, "!", "end"])
 
 
-BANNER_VARS = {"prakan_approved": {"banner": {
-    "en": "Authorised use only. Activity is logged and monitored.",
-    "th": "สำหรับผู้ได้รับอนุญาตเท่านั้น การใช้งานทั้งหมดถูกบันทึกและตรวจสอบ",
-}}}  # fmt: skip
+BANNER_VARS = {
+    "prakan_approved": {
+        "banner": {
+            "en": "Authorised use only. Activity is logged and monitored.",
+            "th": "สำหรับผู้ได้รับอนุญาตเท่านั้น การใช้งานทั้งหมดถูกบันทึกและตรวจสอบ",
+        }
+    }
+}
 
 
 def test_banner_text_ignores_wrapping_case_and_thai_sara_am_encoding() -> None:
@@ -119,10 +128,13 @@ def test_banner_text_ignores_wrapping_case_and_thai_sara_am_encoding() -> None:
     assert out.lines and out.lines[0]["text"] == "banner login ^C"
 
 
-@pytest.mark.parametrize("body, status", [
-    ("Authorised use only. Activity is logged and monitored.", "fail"),           # English only
-    ("สำหรับผู้ได้รับอนุญาตเท่านั้น การใช้งานทั้งหมดถูกบันทึกและตรวจสอบ", "fail"),  # Thai only
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ("Authorised use only. Activity is logged and monitored.", "fail"),  # English only
+        ("สำหรับผู้ได้รับอนุญาตเท่านั้น การใช้งานทั้งหมดถูกบันทึกและตรวจสอบ", "fail"),  # Thai only
+    ],
+)
 def test_banner_text_needs_both_languages(body: str, status: str) -> None:
     out = _run("ios_banner_text", _cfg("banner motd ^C", body, "^C"), BANNER_VARS)
     assert out.status == status
@@ -135,23 +147,30 @@ def test_banner_text_without_approved_text_is_an_error() -> None:
     assert _run("ios_banner_text", cfg, {"prakan_approved": {"banner": {"en": "x", "th": ""}}}).status == "error"
 
 
-@pytest.mark.parametrize("lines, status", [
-    (["enable secret 9 <redacted:prakan:1a2b3c4d>"], "pass"),
-    (["enable secret 8 <redacted:prakan:1a2b3c4d>"], "pass"),
-    (["enable secret level 15 9 <redacted:prakan:1a2b3c4d>"], "pass"),
-    (["enable secret 5 <redacted:prakan:1a2b3c4d>"], "fail"),
-    (["enable secret 4 <redacted:prakan:1a2b3c4d>"], "fail"),
-    (["enable secret 9 <redacted:prakan:1>", "enable password <redacted:prakan:2>"], "fail"),
-    (["enable password 7 <redacted:prakan:2>"], "fail"),
-    ([], "fail"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "lines, status",
+    [
+        (["enable secret 9 <redacted:prakan:1a2b3c4d>"], "pass"),
+        (["enable secret 8 <redacted:prakan:1a2b3c4d>"], "pass"),
+        (["enable secret level 15 9 <redacted:prakan:1a2b3c4d>"], "pass"),
+        (["enable secret 5 <redacted:prakan:1a2b3c4d>"], "fail"),
+        (["enable secret 4 <redacted:prakan:1a2b3c4d>"], "fail"),
+        (["enable secret 9 <redacted:prakan:1>", "enable password <redacted:prakan:2>"], "fail"),
+        (["enable password 7 <redacted:prakan:2>"], "fail"),
+        ([], "fail"),
+    ],
+)
 def test_enable_secret_type(lines: list[str], status: str) -> None:
     assert _run("ios_enable_secret_type", _cfg(*lines), allowed=[8, 9]).status == status
 
 
 def test_user_secret_type_reports_each_account() -> None:
-    cfg = _cfg("username a privilege 15 secret 9 <redacted:prakan:1>", "username b password 7 <redacted:prakan:2>",
-               "username c secret 5 <redacted:prakan:3>", "username d nopassword")  # fmt: skip
+    cfg = _cfg(
+        "username a privilege 15 secret 9 <redacted:prakan:1>",
+        "username b password 7 <redacted:prakan:2>",
+        "username c secret 5 <redacted:prakan:3>",
+        "username d nopassword",
+    )
     out = _run("ios_user_secret_type", cfg, allowed=[8, 9])
     assert out.status == "fail"
     assert "b: password type 7" in out.actual and "c: secret type 5" in out.actual and "d: nopassword" in out.actual
@@ -160,15 +179,18 @@ def test_user_secret_type_reports_each_account() -> None:
     assert _run("ios_user_secret_type", _cfg("ip ssh version 2")).status == "pass"  # no local accounts
 
 
-@pytest.mark.parametrize("line, acl", [
-    ("snmp-server community <redacted:prakan:1> RO SNMP-ACL", True),
-    ("snmp-server community <redacted:prakan:1> RO 99", True),
-    ("snmp-server community <redacted:prakan:1> view V RW ipv6 V6ACL 98", True),
-    ("snmp-server community <redacted:prakan:1> SNMP-ACL", True),
-    ("snmp-server community <redacted:prakan:1> RO", False),
-    ("snmp-server community <redacted:prakan:1> view V RO ipv6 V6ACL", False),
-    ("snmp-server community <redacted:prakan:1>", False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "line, acl",
+    [
+        ("snmp-server community <redacted:prakan:1> RO SNMP-ACL", True),
+        ("snmp-server community <redacted:prakan:1> RO 99", True),
+        ("snmp-server community <redacted:prakan:1> view V RW ipv6 V6ACL 98", True),
+        ("snmp-server community <redacted:prakan:1> SNMP-ACL", True),
+        ("snmp-server community <redacted:prakan:1> RO", False),
+        ("snmp-server community <redacted:prakan:1> view V RO ipv6 V6ACL", False),
+        ("snmp-server community <redacted:prakan:1>", False),
+    ],
+)
 def test_snmp_community_acl(line: str, acl: bool) -> None:
     assert _run("ios_snmp_community_acl", _cfg(line)).status == ("pass" if acl else "fail")
 
@@ -182,16 +204,19 @@ def test_snmp_community_names_fail_closed_on_redaction() -> None:
     assert hidden.status == "error" and "redacted" in hidden.reason
 
 
-@pytest.mark.parametrize("lines, status", [
-    ([" exec-timeout 10 0"], "pass"),
-    ([" exec-timeout 0 30"], "pass"),
-    ([" exec-timeout 9"], "pass"),
-    ([], "pass"),                       # IOS default: 10 minutes
-    ([" exec-timeout 0 0"], "fail"),
-    ([" exec-timeout 0"], "fail"),
-    ([" exec-timeout 10 1"], "fail"),
-    ([" exec-timeout 35791 0"], "fail"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "lines, status",
+    [
+        ([" exec-timeout 10 0"], "pass"),
+        ([" exec-timeout 0 30"], "pass"),
+        ([" exec-timeout 9"], "pass"),
+        ([], "pass"),  # IOS default: 10 minutes
+        ([" exec-timeout 0 0"], "fail"),
+        ([" exec-timeout 0"], "fail"),
+        ([" exec-timeout 10 1"], "fail"),
+        ([" exec-timeout 35791 0"], "fail"),
+    ],
+)
 def test_line_exec_timeout(lines: list[str], status: str) -> None:
     cfg = _cfg("line vty 0 4", *lines, " transport input ssh")
     assert _run("ios_line_exec_timeout", cfg, section="^line vty ", max_minutes=10).status == status
@@ -204,8 +229,12 @@ def test_line_exec_timeout_without_the_line() -> None:
 
 
 def test_ntp_server_keys() -> None:
-    keys = ["ntp authentication-key 1 md5 <redacted:prakan:1> 7", "ntp authentication-key 2 md5 <redacted:prakan:2> 7",
-            "ntp authenticate", "ntp trusted-key 1 - 2"]  # fmt: skip
+    keys = [
+        "ntp authentication-key 1 md5 <redacted:prakan:1> 7",
+        "ntp authentication-key 2 md5 <redacted:prakan:2> 7",
+        "ntp authenticate",
+        "ntp trusted-key 1 - 2",
+    ]
     run = "ios_ntp_server_keys"
     good = _cfg(*keys, "ntp server 10.0.0.1 key 1", "ntp server vrf M 10.0.0.2 key 2 prefer")
     assert _run(run, good).status == "pass"
@@ -220,11 +249,17 @@ def test_bgp_neighbor_passwords_follow_peer_groups_and_templates() -> None:
     run = "ios_bgp_neighbor_passwords"
     cfg = _cfg(
         "router bgp 65010",
-        " template peer-session PE", "  remote-as 4651", "  password 7 <redacted:prakan:1>", " exit-peer-session",
-        " neighbor IBGP peer-group", " neighbor IBGP password 7 <redacted:prakan:2>",
-        " neighbor 10.0.0.2 peer-group IBGP", " neighbor 172.16.0.1 inherit peer-session PE",
-        " neighbor 172.16.0.5 remote-as 4651", " neighbor 172.16.0.5 password 7 <redacted:prakan:3>",
-    )  # fmt: skip
+        " template peer-session PE",
+        "  remote-as 4651",
+        "  password 7 <redacted:prakan:1>",
+        " exit-peer-session",
+        " neighbor IBGP peer-group",
+        " neighbor IBGP password 7 <redacted:prakan:2>",
+        " neighbor 10.0.0.2 peer-group IBGP",
+        " neighbor 172.16.0.1 inherit peer-session PE",
+        " neighbor 172.16.0.5 remote-as 4651",
+        " neighbor 172.16.0.5 password 7 <redacted:prakan:3>",
+    )
     assert _run(run, cfg).status == "pass"
     bad = _run(run, cfg.replace(" neighbor IBGP password 7 <redacted:prakan:2>\n", ""))
     assert bad.status == "fail" and bad.actual == "neighbor 10.0.0.2 has no password"
@@ -233,11 +268,21 @@ def test_bgp_neighbor_passwords_follow_peer_groups_and_templates() -> None:
 
 def test_bgp_neighbors_in_vrf_address_families_need_passwords() -> None:
     run = "ios_bgp_neighbor_passwords"
-    vrf = ["router bgp 65010", " neighbor PE peer-group", " neighbor PE password 7 <redacted:prakan:1>",
-           " neighbor 172.16.0.1 remote-as 4651", " neighbor 172.16.0.1 password 7 <redacted:prakan:2>",
-           " address-family ipv4", "  neighbor 172.16.0.1 activate", "  neighbor PE activate",
-           " exit-address-family", " address-family ipv4 vrf GIN", "  neighbor PE activate",
-           "  neighbor 10.1.1.5 remote-as 65001", "  neighbor 10.1.1.5 peer-group PE"]  # fmt: skip
+    vrf = [
+        "router bgp 65010",
+        " neighbor PE peer-group",
+        " neighbor PE password 7 <redacted:prakan:1>",
+        " neighbor 172.16.0.1 remote-as 4651",
+        " neighbor 172.16.0.1 password 7 <redacted:prakan:2>",
+        " address-family ipv4",
+        "  neighbor 172.16.0.1 activate",
+        "  neighbor PE activate",
+        " exit-address-family",
+        " address-family ipv4 vrf GIN",
+        "  neighbor PE activate",
+        "  neighbor 10.1.1.5 remote-as 65001",
+        "  neighbor 10.1.1.5 peer-group PE",
+    ]
     assert _run(run, _cfg(*vrf)).status == "pass"
     out = _run(run, _cfg(*vrf, "  neighbor 10.1.1.1 remote-as 65001", "  neighbor 10.1.1.1 activate"))
     assert out.status == "fail" and out.actual == "neighbor 10.1.1.1 (vrf GIN) has no password", out
@@ -245,14 +290,26 @@ def test_bgp_neighbors_in_vrf_address_families_need_passwords() -> None:
     # the global session to the same address does not cover the VRF one
     same = _run(run, _cfg(*vrf, "  neighbor 172.16.0.1 remote-as 65001"))
     assert same.status == "fail" and "172.16.0.1 (vrf GIN)" in same.actual
-    assert _run(run, _cfg(*vrf, "  neighbor 10.1.1.1 remote-as 65001",
-                          "  neighbor 10.1.1.1 password 7 <redacted:prakan:3>")).status == "pass"  # fmt: skip
+    assert (
+        _run(
+            run, _cfg(*vrf, "  neighbor 10.1.1.1 remote-as 65001", "  neighbor 10.1.1.1 password 7 <redacted:prakan:3>")
+        ).status
+        == "pass"
+    )
 
 
 def test_bgp_templates_inherit_passwords_from_templates() -> None:
-    cfg = _cfg("router bgp 65010", " template peer-session BASE", "  password 7 <redacted:prakan:1>",
-               " exit-peer-session", " template peer-session PE", "  remote-as 4651", "  inherit peer-session BASE",
-               " exit-peer-session", " neighbor 172.16.0.1 inherit peer-session PE")  # fmt: skip
+    cfg = _cfg(
+        "router bgp 65010",
+        " template peer-session BASE",
+        "  password 7 <redacted:prakan:1>",
+        " exit-peer-session",
+        " template peer-session PE",
+        "  remote-as 4651",
+        "  inherit peer-session BASE",
+        " exit-peer-session",
+        " neighbor 172.16.0.1 inherit peer-session PE",
+    )
     assert _run("ios_bgp_neighbor_passwords", cfg).status == "pass"
     unset = cfg.replace("  password 7 <redacted:prakan:1>\n", "")
     assert _run("ios_bgp_neighbor_passwords", unset).status == "fail"
@@ -274,8 +331,14 @@ def test_ospf_every_adjacent_interface_must_authenticate() -> None:
     one = _run(run, _ospf([*lan1, " ip ospf authentication key-chain KC"], lan2, router=nets))
     assert one.status == "fail" and one.actual == "GigabitEthernet0/2: area 0 is not authenticated", one
     assert [ln["text"] for ln in one.lines] == ["interface GigabitEthernet0/2"]
-    both = _run(run, _ospf([*lan1, " ip ospf authentication key-chain KC"],
-                           [*lan2, " ip ospf authentication message-digest"], router=nets))  # fmt: skip
+    both = _run(
+        run,
+        _ospf(
+            [*lan1, " ip ospf authentication key-chain KC"],
+            [*lan2, " ip ospf authentication message-digest"],
+            router=nets,
+        ),
+    )
     assert both.status == "pass" and "2 OSPF interface(s)" in both.actual
     # area authentication covers both; `null` on one interface opts it out again
     area = (" area 0.0.0.0 authentication message-digest", *nets)
@@ -291,8 +354,11 @@ def test_ospf_membership_by_interface_line_passive_and_loopback() -> None:
     lo = ["interface Loopback0", " ip address 10.0.255.1 255.255.255.255"]
     wan = ["interface GigabitEthernet0/0", " ip address 172.16.0.2 255.255.255.252", " ip ospf 10 area 1"]
     lan = ["interface GigabitEthernet0/1", " ip address 10.0.1.1 255.255.255.0"]
-    router = (" passive-interface default", " no passive-interface GigabitEthernet0/0",
-              " network 10.0.0.0 0.0.255.255 area 0")  # fmt: skip
+    router = (
+        " passive-interface default",
+        " no passive-interface GigabitEthernet0/0",
+        " network 10.0.0.0 0.0.255.255 area 0",
+    )
     out = _run(run, _ospf(lo, wan, lan, router=router))
     assert out.status == "fail" and out.actual == "GigabitEthernet0/0: area 1 is not authenticated", out
     assert _run(run, _ospf(lo, wan, lan, router=(" area 1 authentication message-digest", *router))).status == "pass"
@@ -324,8 +390,10 @@ def test_eigrp_classic_every_interface_needs_md5_and_a_defined_key_chain() -> No
     assert _run(run, _cfg(*KEY_CHAIN, *lan1, *good, *lan2, *good, *router)).status == "pass"
     out = _run(run, _cfg(*KEY_CHAIN, *lan1, *good, *lan2, *router))
     assert out.status == "fail" and out.actual == "GigabitEthernet0/2 (AS 100): no `ip authentication mode eigrp md5`"
-    assert _run(run, _cfg(*KEY_CHAIN, *lan1, *good, *lan2, *router, " passive-interface GigabitEthernet0/2")
-                ).status == "pass"  # fmt: skip
+    assert (
+        _run(run, _cfg(*KEY_CHAIN, *lan1, *good, *lan2, *router, " passive-interface GigabitEthernet0/2")).status
+        == "pass"
+    )
     no_chain = _run(run, _cfg(*KEY_CHAIN, *lan1, good[0], "router eigrp 100", " network 10.0.1.0 0.0.0.255"))
     assert no_chain.status == "fail" and "no `ip authentication key-chain eigrp`" in no_chain.actual
     undefined = _run(run, _cfg(*lan1, *good, "router eigrp 100", " network 10.0.1.0 0.0.0.255"))
@@ -340,9 +408,16 @@ def test_eigrp_named_mode_interface_blocks_override_the_default() -> None:
     run = "ios_eigrp_authentication"
 
     def named(*af_lines: str) -> str:
-        return _cfg(*KEY_CHAIN, "interface GigabitEthernet0/1", " ip address 10.0.1.1 255.255.255.0",
-                    "router eigrp PRD", " address-family ipv4 unicast autonomous-system 100", *af_lines,
-                    "  network 10.0.1.0 0.0.0.255", " exit-address-family")  # fmt: skip
+        return _cfg(
+            *KEY_CHAIN,
+            "interface GigabitEthernet0/1",
+            " ip address 10.0.1.1 255.255.255.0",
+            "router eigrp PRD",
+            " address-family ipv4 unicast autonomous-system 100",
+            *af_lines,
+            "  network 10.0.1.0 0.0.0.255",
+            " exit-address-family",
+        )
 
     sha = ("  af-interface default", "   authentication mode hmac-sha-256 7 <redacted:prakan:2>", "  exit-af-interface")
     assert _run(run, named(*sha)).status == "pass"
@@ -364,8 +439,13 @@ def test_functions_fail_closed_on_unusable_evidence() -> None:
     names = [n for n in BUILTIN.names() if n.startswith("ios_")]
     assert len(names) >= 7
     for name in names:
-        rule = compile_rule({"function": name}, source="running_config", source_kinds={"running_config": "config"},
-                            functions=BUILTIN, where="test")  # fmt: skip
+        rule = compile_rule(
+            {"function": name},
+            source="running_config",
+            source_kinds={"running_config": "config"},
+            functions=BUILTIN,
+            where="test",
+        )
         out = rule(ctx)
         assert out.status == "error" and "was not collected" in out.reason, name
 
@@ -398,29 +478,66 @@ Configuration register is 0x2102
 CONFIGS = {
     # file: (WAN interfaces, show version, {check: expected status})
     "ios_xe17_hardened.cfg": (["GigabitEthernet0/0/0"], SHOW_VERSION_179, {}),  # every check passes
-    "ios15_defaultish.cfg": (["GigabitEthernet0/0"], SHOW_VERSION_157, {
-        "IOS-AAA-001": "fail", "IOS-PWD-001": "fail", "IOS-PWD-002": "fail", "IOS-MGMT-010": "fail",
-        "IOS-MGMT-014": "fail", "IOS-MGMT-016": "fail", "IOS-MGMT-017": "fail", "IOS-SNMP-002": "fail",
-        "IOS-SNMP-003": "fail", "IOS-SNMP-005": "fail", "IOS-LOG-001": "fail", "IOS-NTP-001": "fail",
-        "IOS-RTG-002": "fail", "IOS-WAN-001": "fail", "IOS-SW-001": "fail", "IOS-BAN-001": "fail",
-        "IOS-MGMT-012": "pass", "IOS-SSH-003": "pass", "IOS-RTG-001": "pass", "IOS-RTG-003": "pass",
-        "IOS-SVC-001": "pass",
-    }),
-    "ios_xe17_thai_banners.cfg": (["GigabitEthernet0/0/0"], SHOW_VERSION_179.replace("17.9.4a", "17.12.4"), {
-        "IOS-BAN-001": "pass", "IOS-BAN-002": "pass", "IOS-BAN-003": "pass", "IOS-BAN-004": "pass",
-        "IOS-PWD-001": "pass", "IOS-AAA-002": "pass", "IOS-AAA-009": "pass", "IOS-RTG-001": "pass",
-        "IOS-RTG-003": "fail", "IOS-MGMT-012": "fail", "IOS-MGMT-018": "fail", "IOS-NTP-005": "fail",
-        "IOS-WAN-004": "fail", "IOS-SNMP-001": "fail", "IOS-SNMP-002": "error", "IOS-SW-001": "pass",
-    }),
-}  # fmt: skip
+    "ios15_defaultish.cfg": (
+        ["GigabitEthernet0/0"],
+        SHOW_VERSION_157,
+        {
+            "IOS-AAA-001": "fail",
+            "IOS-PWD-001": "fail",
+            "IOS-PWD-002": "fail",
+            "IOS-MGMT-010": "fail",
+            "IOS-MGMT-014": "fail",
+            "IOS-MGMT-016": "fail",
+            "IOS-MGMT-017": "fail",
+            "IOS-SNMP-002": "fail",
+            "IOS-SNMP-003": "fail",
+            "IOS-SNMP-005": "fail",
+            "IOS-LOG-001": "fail",
+            "IOS-NTP-001": "fail",
+            "IOS-RTG-002": "fail",
+            "IOS-WAN-001": "fail",
+            "IOS-SW-001": "fail",
+            "IOS-BAN-001": "fail",
+            "IOS-MGMT-012": "pass",
+            "IOS-SSH-003": "pass",
+            "IOS-RTG-001": "pass",
+            "IOS-RTG-003": "pass",
+            "IOS-SVC-001": "pass",
+        },
+    ),
+    "ios_xe17_thai_banners.cfg": (
+        ["GigabitEthernet0/0/0"],
+        SHOW_VERSION_179.replace("17.9.4a", "17.12.4"),
+        {
+            "IOS-BAN-001": "pass",
+            "IOS-BAN-002": "pass",
+            "IOS-BAN-003": "pass",
+            "IOS-BAN-004": "pass",
+            "IOS-PWD-001": "pass",
+            "IOS-AAA-002": "pass",
+            "IOS-AAA-009": "pass",
+            "IOS-RTG-001": "pass",
+            "IOS-RTG-003": "fail",
+            "IOS-MGMT-012": "fail",
+            "IOS-MGMT-018": "fail",
+            "IOS-NTP-005": "fail",
+            "IOS-WAN-004": "fail",
+            "IOS-SNMP-001": "fail",
+            "IOS-SNMP-002": "error",
+            "IOS-SW-001": "pass",
+        },
+    ),
+}
 
 
 def _evaluate(catalog: Catalog, name: str, role: str = "wan_router") -> dict[str, dict[str, Any]]:
     wan, version, _ = CONFIGS[name]
-    doc = {"sources": {
-        "running_config": SourceResult("show running-config", (DATA / name).read_text("utf-8")).to_json(),
-        "show_version": SourceResult("show version", version).to_json(),
-    }}  # fmt: skip
+    doc = {
+        "sources": {
+            "running_config": SourceResult("show running-config", (DATA / name).read_text("utf-8")).to_json(),
+            "show_version": SourceResult("show version", version).to_json(),
+        }
+    }
     variables = default_sample_vars(catalog) | {"prakan_wan_interfaces": wan}
     host = evaluate_host(doc, catalog, HostInfo(name, PLATFORM, role=role, category="high", vars=variables))
     return {r["check"]: r for r in host["results"]}
@@ -458,10 +575,15 @@ def test_thai_banner_config_keeps_banner_bodies_out_of_the_tree(catalog: Catalog
 
 def test_truncated_full_config_is_an_error_for_every_config_check(catalog: Catalog) -> None:
     text = (DATA / "ios_xe17_hardened.cfg").read_text("utf-8").rsplit("end", 1)[0]
-    doc = {"sources": {"running_config": SourceResult("show running-config", text).to_json(),
-                       "show_version": SourceResult("show version", SHOW_VERSION_179).to_json()}}  # fmt: skip
-    host = evaluate_host(doc, catalog, HostInfo("t", PLATFORM, role="wan_router", category="high",
-                                                vars=default_sample_vars(catalog)))  # fmt: skip
+    doc = {
+        "sources": {
+            "running_config": SourceResult("show running-config", text).to_json(),
+            "show_version": SourceResult("show version", SHOW_VERSION_179).to_json(),
+        }
+    }
+    host = evaluate_host(
+        doc, catalog, HostInfo("t", PLATFORM, role="wan_router", category="high", vars=default_sample_vars(catalog))
+    )
     statuses = {r["check"]: r["status"] for r in host["results"]}
     assert statuses.pop("IOS-SW-001") == "pass"
     assert set(statuses.values()) == {"error"}

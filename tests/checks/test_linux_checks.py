@@ -105,8 +105,9 @@ def _call(name: str, source: str, kind: str, data: Any, **args: Any) -> Outcome:
         return data
 
     # Compiled as the catalog compiles it, so missing evidence becomes an `error` outcome.
-    rule = compile_rule({"function": name, "args": args}, source=source, source_kinds={source: kind}, functions=BUILTIN,
-                        where="test")
+    rule = compile_rule(
+        {"function": name, "args": args}, source=source, source_kinds={source: kind}, functions=BUILTIN, where="test"
+    )
     return rule(Context("unit", {}, load))
 
 
@@ -132,21 +133,26 @@ def test_updates_a_package_named_security_is_not_a_security_suite() -> None:
 
 
 def test_updates_ubuntu_and_dnf() -> None:
-    ubuntu = ("pending Inst libssl3 [3.0.2-0ubuntu1.10] "
-              "(3.0.2-0ubuntu1.15 Ubuntu:22.04/jammy-updates, Ubuntu:22.04/jammy-security [amd64])")  # fmt: skip
+    ubuntu = (
+        "pending Inst libssl3 [3.0.2-0ubuntu1.10] "
+        "(3.0.2-0ubuntu1.15 Ubuntu:22.04/jammy-updates, Ubuntu:22.04/jammy-security [amd64])"
+    )
     assert "libssl3" in _updates(f"manager apt\nlists 14\nlists_age_days 2\n{ubuntu}").actual
     dnf = "pending RHSA-2024:3501 Important/Sec. nghttp2-libs-1.43.0-5.el9_4.3.x86_64"
     out = _updates(f"manager dnf\nlists 3\nlists_age_days 0\n{dnf}")
     assert out.status == "fail" and "nghttp2-libs-1.43.0-5.el9_4.3.x86_64" in out.actual
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("manager apt\nlists 0\nlists_age_days 19876", "never fetched"),
-    (f"manager apt\nlists 8\nlists_age_days 8\n{APT_SECURITY}", "stale (8 days old)"),
-    ("manager apt\nlists 8", "no `lists_age_days` line"),
-    ("manager apt\nlists many\nlists_age_days 0", "not a number"),
-    ("manager zypper\nlists 1\nlists_age_days 0", "unknown package manager"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("manager apt\nlists 0\nlists_age_days 19876", "never fetched"),
+        (f"manager apt\nlists 8\nlists_age_days 8\n{APT_SECURITY}", "stale (8 days old)"),
+        ("manager apt\nlists 8", "no `lists_age_days` line"),
+        ("manager apt\nlists many\nlists_age_days 0", "not a number"),
+        ("manager zypper\nlists 1\nlists_age_days 0", "unknown package manager"),
+    ],
+)
 def test_updates_unknown_state_is_an_error(text: str, reason: str) -> None:
     out = _updates(text)
     assert out.status == "error" and reason in out.reason, out
@@ -177,8 +183,10 @@ def test_nft_policy_drop_passes() -> None:
 
 def test_nft_firewalld_final_reject_passes_and_a_conditional_reject_does_not() -> None:
     head = "type filter hook input priority filter + 10; policy accept;"
-    assert _nft(_table("inet", head, "ct state established,related accept",
-                       "reject with icmpx admin-prohibited")).status == "pass"  # fmt: skip
+    assert (
+        _nft(_table("inet", head, "ct state established,related accept", "reject with icmpx admin-prohibited")).status
+        == "pass"
+    )
     assert _nft(_table("inet", head, "tcp dport 23 reject")).status == "fail"
     assert _nft(_table("inet", head, "counter packets 10 bytes 600 drop")).status == "pass"
     assert _nft(_table("inet", head, 'log prefix "in: " level info drop')).status == "pass"
@@ -186,11 +194,14 @@ def test_nft_firewalld_final_reject_passes_and_a_conditional_reject_does_not() -
     assert _nft(_table("inet", head, 'log prefix "in: " tcp dport 23 drop')).status == "fail"
 
 
-@pytest.mark.parametrize("rules", [
-    ["accept"],
-    ["iif \"lo\" accept", "counter packets 1520 bytes 98120 accept"],
-    ["log prefix \"all: \" accept", "tcp dport 22 drop"],  # rules after an unconditional accept are dead
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "rules",
+    [
+        ["accept"],
+        ['iif "lo" accept', "counter packets 1520 bytes 98120 accept"],
+        ['log prefix "all: " accept', "tcp dport 22 drop"],  # rules after an unconditional accept are dead
+    ],
+)
 def test_nft_policy_drop_undone_by_an_unconditional_accept_fails(rules: list[str]) -> None:
     out = _nft(_table("inet", "type filter hook input priority filter; policy drop;", *rules))
     assert out.status == "fail" and "ends in `accept`" in out.actual, out
@@ -225,16 +236,20 @@ def test_nft_ipv6_only_or_accepting_chains_fail() -> None:
 
 def test_nft_sets_at_table_level_are_not_chains() -> None:
     named_set = "\tset admins {\n\t\ttype ipv4_addr\n\t\telements = { 10.10.0.5 }\n\t}\n"
-    text = _table("inet", "type filter hook input priority filter; policy accept;", "ip saddr @admins accept",
-                  extra=named_set)  # fmt: skip
+    text = _table(
+        "inet", "type filter hook input priority filter; policy accept;", "ip saddr @admins accept", extra=named_set
+    )
     assert _nft(text).status == "fail"
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("netlink: Error: cache initialization failed: Operation not permitted", "not an nftables ruleset"),
-    ("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority 0; policy drop;", "truncated"),
-    ("table inet filter {\n}\n}", "unbalanced"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("netlink: Error: cache initialization failed: Operation not permitted", "not an nftables ruleset"),
+        ("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority 0; policy drop;", "truncated"),
+        ("table inet filter {\n}\n}", "unbalanced"),
+    ],
+)
 def test_nft_garbage_or_truncated_ruleset_is_an_error(text: str, reason: str) -> None:
     out = _nft(text)
     assert out.status == "error" and reason in out.reason, out
@@ -245,8 +260,12 @@ def test_nft_garbage_or_truncated_ruleset_is_an_error(text: str, reason: str) ->
 
 def _evidence(directory: Path, rc: dict[str, int] | None = None) -> dict[str, Any]:
     rc = rc or {}
-    return {"sources": {p.stem: SourceResult(p.stem, p.read_text(encoding="utf-8"), rc=rc.get(p.stem, 0)).to_json()
-                        for p in sorted(directory.glob("*.txt"))}}  # fmt: skip
+    return {
+        "sources": {
+            p.stem: SourceResult(p.stem, p.read_text(encoding="utf-8"), rc=rc.get(p.stem, 0)).to_json()
+            for p in sorted(directory.glob("*.txt"))
+        }
+    }
 
 
 def _statuses(catalog: Catalog, doc: dict[str, Any], role: str = "web", category: str = "high") -> dict[str, str]:
@@ -258,18 +277,46 @@ def _statuses(catalog: Catalog, doc: dict[str, Any], role: str = "web", category
 
 # Stock defaults that every hardening guide changes ...
 STOCK_FAILS = (
-    "LNX-SSH-002", "LNX-SSH-004", "LNX-SSH-007", "LNX-SSH-009", "LNX-SSH-010", "LNX-SSH-015", "LNX-SSH-017",
-    "LNX-PAM-001", "LNX-PAM-003", "LNX-PAM-006", "LNX-LOGIN-001", "LNX-LOGIN-004", "LNX-NET-002", "LNX-NET-003",
-    "LNX-AUD-001", "LNX-AUD-002", "LNX-LOG-001", "LNX-TIME-001", "LNX-USB-001", "LNX-FILE-003", "LNX-PATCH-001",
-    "LNX-ACCT-006", "LNX-PKG-006",
+    "LNX-SSH-002",
+    "LNX-SSH-004",
+    "LNX-SSH-007",
+    "LNX-SSH-009",
+    "LNX-SSH-010",
+    "LNX-SSH-015",
+    "LNX-SSH-017",
+    "LNX-PAM-001",
+    "LNX-PAM-003",
+    "LNX-PAM-006",
+    "LNX-LOGIN-001",
+    "LNX-LOGIN-004",
+    "LNX-NET-002",
+    "LNX-NET-003",
+    "LNX-AUD-001",
+    "LNX-AUD-002",
+    "LNX-LOG-001",
+    "LNX-TIME-001",
+    "LNX-USB-001",
+    "LNX-FILE-003",
+    "LNX-PATCH-001",
+    "LNX-ACCT-006",
+    "LNX-PKG-006",
     # compliant kernel defaults that no sysctl.d file sets: nothing guarantees them after the next boot
-    "LNX-NET-001", "LNX-KERN-001",
-)  # fmt: skip
+    "LNX-NET-001",
+    "LNX-KERN-001",
+)
 # ... and what Debian already gets right.
 STOCK_PASSES = (
-    "LNX-SSH-001", "LNX-SSH-003", "LNX-SSH-005", "LNX-SSH-013", "LNX-ACCT-001", "LNX-ACCT-002", "LNX-FILE-001",
-    "LNX-LOGIN-005", "LNX-SVC-001", "LNX-PKG-001",
-)  # fmt: skip
+    "LNX-SSH-001",
+    "LNX-SSH-003",
+    "LNX-SSH-005",
+    "LNX-SSH-013",
+    "LNX-ACCT-001",
+    "LNX-ACCT-002",
+    "LNX-FILE-001",
+    "LNX-LOGIN-005",
+    "LNX-SVC-001",
+    "LNX-PKG-001",
+)
 
 
 def test_stock_debian12_fails_the_known_defaults(catalog: Catalog) -> None:
@@ -321,6 +368,15 @@ def test_missing_sources_are_errors_not_passes(catalog: Catalog) -> None:
     for name in ("sshd_effective", "sysctl", "pam", "audit_rules", "pending_updates", "shadow", "firewall"):
         del doc["sources"][name]
     got = _statuses(catalog, doc)
-    for check_id in ("LNX-SSH-004", "LNX-NET-003", "LNX-PAM-006", "LNX-AUD-002", "LNX-PATCH-001", "LNX-ACCT-002",
-                     "LNX-FW-001", "LNX-ACCT-004", "LNX-PAM-005"):  # fmt: skip
+    for check_id in (
+        "LNX-SSH-004",
+        "LNX-NET-003",
+        "LNX-PAM-006",
+        "LNX-AUD-002",
+        "LNX-PATCH-001",
+        "LNX-ACCT-002",
+        "LNX-FW-001",
+        "LNX-ACCT-004",
+        "LNX-PAM-005",
+    ):
         assert got[check_id] == "error", check_id

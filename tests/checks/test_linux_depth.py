@@ -130,8 +130,11 @@ def test_grub_password_hashes_are_redacted() -> None:
 
 def test_a_literal_first_word_followed_by_optional_space_still_matches_key_equals_value() -> None:
     rule = compile_rule(
-        {"capture": "^Storage\\s*=\\s*(\\S+)", "in": ["none"]}, source="c", source_kinds={"c": "config"},
-        functions=BUILTIN, where="t",
+        {"capture": "^Storage\\s*=\\s*(\\S+)", "in": ["none"]},
+        source="c",
+        source_kinds={"c": "config"},
+        functions=BUILTIN,
+        where="t",
     )
     tree = parse_flat_config("[Coredump]\nStorage=none\n")
     assert rule(Context("h", {}, lambda _: tree)).status == "pass"

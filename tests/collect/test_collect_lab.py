@@ -208,13 +208,27 @@ def prakan(*args: str, env: dict[str, str] | None = None, timeout: float = 180) 
 
 def env_for(tmp: Path) -> dict[str, str]:
     """XDG_CONFIG_HOME in the test dir: the redaction key file is created there, never in ~."""
-    return {**os.environ, "XDG_CONFIG_HOME": str(tmp / "config"), "PRAKAN_REDACTION_KEY": "",
-            "XDG_DATA_HOME": str(tmp / "data"), "PRAKAN_HISTORY": ""}  # scan records its history there  # fmt: skip
+    return {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(tmp / "config"),
+        "PRAKAN_REDACTION_KEY": "",
+        "XDG_DATA_HOME": str(tmp / "data"),
+        "PRAKAN_HISTORY": "",
+    }  # scan records its history there
 
 
 def collect(inventory: Path, evidence: Path, known_hosts: Path, *extra: str, env: dict[str, str]) -> Run:
-    proc = prakan("collect", "-i", str(inventory), "--evidence-dir", str(evidence),
-                  "--known-hosts", str(known_hosts), *extra, env=env)  # fmt: skip
+    proc = prakan(
+        "collect",
+        "-i",
+        str(inventory),
+        "--evidence-dir",
+        str(evidence),
+        "--known-hosts",
+        str(known_hosts),
+        *extra,
+        env=env,
+    )
     assert (evidence / "manifest.json").exists(), f"exit {proc.returncode}: {proc.stderr}"
     manifest = json.loads((evidence / "manifest.json").read_text())
     return Run(evidence, manifest, proc)
@@ -262,23 +276,38 @@ class Fleet:
 @pytest.fixture(scope="module")
 def fleet(lab_net: Lab, lab_keypair: KeyPair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     tmp = tmp_path_factory.mktemp("collect-fleet")
-    hosts = lab_net.up([
-        HostSpec(name="lnx-good", files={
-            "/etc/ssh/sshd_config.d/10-prakan.conf": GOOD_SSHD,
-            "/etc/issue.net": "Authorised use only.\n",
-            "/etc/rsyslog.d/50-remote.conf": "*.* @@10.10.0.31:514\n",
-        }),
-        HostSpec(name="lnx-bad", files={"/etc/ssh/sshd_config.d/10-bad.conf": BAD_SSHD,
-                                        "/etc/sudoers.d/lab": "lab ALL=(ALL) ALL\n"}),  # sudo asks a password
-    ], lab_keypair.public)  # fmt: skip
-    devices = fakeios.start([
-        fakeios.DeviceSpec("R-GOOD", GOOD_IOS, username="netops", password="Lab-Dev-P4ss",
-                           enable_password=ENABLE_PASSWORD_GOOD),
-        fakeios.DeviceSpec("R-BAD", BAD_IOS),
-    ])  # fmt: skip
+    hosts = lab_net.up(
+        [
+            HostSpec(
+                name="lnx-good",
+                files={
+                    "/etc/ssh/sshd_config.d/10-prakan.conf": GOOD_SSHD,
+                    "/etc/issue.net": "Authorised use only.\n",
+                    "/etc/rsyslog.d/50-remote.conf": "*.* @@10.10.0.31:514\n",
+                },
+            ),
+            HostSpec(
+                name="lnx-bad",
+                files={"/etc/ssh/sshd_config.d/10-bad.conf": BAD_SSHD, "/etc/sudoers.d/lab": "lab ALL=(ALL) ALL\n"},
+            ),  # sudo asks a password
+        ],
+        lab_keypair.public,
+    )
+    devices = fakeios.start(
+        [
+            fakeios.DeviceSpec(
+                "R-GOOD", GOOD_IOS, username="netops", password="Lab-Dev-P4ss", enable_password=ENABLE_PASSWORD_GOOD
+            ),
+            fakeios.DeviceSpec("R-BAD", BAD_IOS),
+        ]
+    )
     try:
-        shadow = [ln.split(":")[1] for h in hosts for ln in (h.root / "etc/shadow").read_text().splitlines()
-                  if ln.split(":")[1].startswith("$")]  # fmt: skip
+        shadow = [
+            ln.split(":")[1]
+            for h in hosts
+            for ln in (h.root / "etc/shadow").read_text().splitlines()
+            if ln.split(":")[1].startswith("$")
+        ]
         inv = write_inventory(tmp / "inventory", hosts, devices, lab_keypair)
         add_org_vars(inv)
         vault_file = tmp / "vault-pass"
@@ -292,14 +321,30 @@ def fleet(lab_net: Lab, lab_keypair: KeyPair, tmp_path_factory: pytest.TempPathF
         )
         add_vault_vars(inv, vault_file, "lnx-bad", {"ansible_become_password": LAB_PASSWORD})
         env = env_for(tmp)
-        run = collect(inv, tmp / "evidence", inv.parent / "known_hosts", "--forks", "4", "--timeout", "30",
-                      "--vault-password-file", str(vault_file), env=env)  # fmt: skip
+        run = collect(
+            inv,
+            tmp / "evidence",
+            inv.parent / "known_hosts",
+            "--forks",
+            "4",
+            "--timeout",
+            "30",
+            "--vault-password-file",
+            str(vault_file),
+            env=env,
+        )
         assert run.proc.returncode == 0, run.proc.stderr
         ev = prakan("evaluate", "--evidence-dir", str(run.evidence), "-i", str(inv), "-o", str(tmp / "results.json"))
         assert ev.returncode == 0, ev.stderr
         doc = json.loads((tmp / "results.json").read_text())
-        scan_args = ["-i", str(inv), "--known-hosts", str(inv.parent / "known_hosts"),
-                     "--vault-password-file", str(vault_file)]  # fmt: skip
+        scan_args = [
+            "-i",
+            str(inv),
+            "--known-hosts",
+            str(inv.parent / "known_hosts"),
+            "--vault-password-file",
+            str(vault_file),
+        ]
         yield Fleet(run, {h["name"]: h for h in doc["hosts"]}, shadow, inv, scan_args, env)
     finally:
         for d in devices:
@@ -366,14 +411,34 @@ def test_no_secret_reaches_disk(fleet: Fleet) -> None:
 def test_scan_exit_status_on_the_live_fleet(fleet: Fleet, tmp_path: Path) -> None:
     from prakan.commands.scan import exit_status
 
-    good = prakan("scan", *fleet.scan_args, "--limit", "R-GOOD", "--fail-on", "critical",
-                  "--evidence-dir", str(tmp_path / "good"), env=fleet.env)  # fmt: skip
+    good = prakan(
+        "scan",
+        *fleet.scan_args,
+        "--limit",
+        "R-GOOD",
+        "--fail-on",
+        "critical",
+        "--evidence-dir",
+        str(tmp_path / "good"),
+        env=fleet.env,
+    )
     results = json.loads((tmp_path / "good" / "results.json").read_text())
     assert [h["name"] for h in results["hosts"]] == ["R-GOOD"]
     assert good.returncode == exit_status(results["summary"], "critical")[0] == 0, good.stderr
 
-    bad = prakan("scan", *fleet.scan_args, "--limit", "lnx-bad", "--fail-on", "high",
-                 "--evidence-dir", str(tmp_path / "bad"), "-o", str(tmp_path / "bad.json"), env=fleet.env)  # fmt: skip
+    bad = prakan(
+        "scan",
+        *fleet.scan_args,
+        "--limit",
+        "lnx-bad",
+        "--fail-on",
+        "high",
+        "--evidence-dir",
+        str(tmp_path / "bad"),
+        "-o",
+        str(tmp_path / "bad.json"),
+        env=fleet.env,
+    )
     results = json.loads((tmp_path / "bad.json").read_text())
     status, counts = exit_status(results["summary"], "high")
     assert bad.returncode == status and counts["failing"] > 0, bad.stderr
@@ -386,9 +451,14 @@ def test_scan_exit_status_on_the_live_fleet(fleet: Fleet, tmp_path: Path) -> Non
 def _write_fault_inventory(path: Path, endpoints: dict[str, Endpoint], vault: dict[str, Any]) -> None:
     hosts: dict[str, Any] = {}
     for name, ep in endpoints.items():
-        v: dict[str, Any] = {"ansible_host": ep.address, "ansible_port": ep.port, "ansible_user": ep.username,
-                             "prakan_platform": ep.platform, "prakan_role": "web" if ep.platform == "linux"
-                             else "wan_router", "ansible_become": True}  # fmt: skip
+        v: dict[str, Any] = {
+            "ansible_host": ep.address,
+            "ansible_port": ep.port,
+            "ansible_user": ep.username,
+            "prakan_platform": ep.platform,
+            "prakan_role": "web" if ep.platform == "linux" else "wan_router",
+            "ansible_become": True,
+        }
         if ep.key_file:
             v["ansible_ssh_private_key_file"] = str(ep.key_file)
         if ep.password:
@@ -398,21 +468,33 @@ def _write_fault_inventory(path: Path, endpoints: dict[str, Endpoint], vault: di
 
 
 def test_faults_are_errors_and_the_fleet_completes(
-    lab_hosts: HostFactory, lab_devices: DeviceFactory, lab_keypair: KeyPair, tmp_path: Path,
-    fault_down_host: Endpoint, fault_wrong_key: Endpoint, fault_wrong_password: Endpoint,
-    fault_changed_host_key: Endpoint, fault_hanging_device: Endpoint, fault_garbage_device: Endpoint,
+    lab_hosts: HostFactory,
+    lab_devices: DeviceFactory,
+    lab_keypair: KeyPair,
+    tmp_path: Path,
+    fault_down_host: Endpoint,
+    fault_wrong_key: Endpoint,
+    fault_wrong_password: Endpoint,
+    fault_changed_host_key: Endpoint,
+    fault_hanging_device: Endpoint,
+    fault_garbage_device: Endpoint,
     fault_wrong_device_password: Endpoint,
-) -> None:  # fmt: skip
+) -> None:
     (ok_host,) = lab_hosts(1)
     (ok_dev,) = lab_devices({"R-OK": MINIMAL_IOS.format(name="R-OK")})
     ok_h = Endpoint("ok-host", "linux", ok_host.address, 22, "lab", tmp_path, key_file=lab_keypair.private)
     ok_d = Endpoint("R-OK", "cisco_ios", ok_dev.address, ok_dev.port, "admin", tmp_path, password="admin")
     fleet = {
-        "ok-host": ok_h, "R-OK": ok_d, "f-down": fault_down_host, "f-wrong-key": fault_wrong_key,
-        "f-wrong-password": fault_wrong_password, "f-changed-key": fault_changed_host_key,
-        "f-hang": fault_hanging_device, "f-garbage": fault_garbage_device,
+        "ok-host": ok_h,
+        "R-OK": ok_d,
+        "f-down": fault_down_host,
+        "f-wrong-key": fault_wrong_key,
+        "f-wrong-password": fault_wrong_password,
+        "f-changed-key": fault_changed_host_key,
+        "f-hang": fault_hanging_device,
+        "f-garbage": fault_garbage_device,
         "f-dev-password": fault_wrong_device_password,
-    }  # fmt: skip
+    }
     known = tmp_path / "known_hosts"
     lines = [ok_host.known_hosts_line(), ok_dev.known_hosts_line()]
     lines += [ln for ep in fleet.values() if ep.known_hosts.is_file() for ln in ep.known_hosts.read_text().splitlines()]
@@ -490,8 +572,10 @@ def test_unknown_host_keys_refused_then_accepted_and_recorded(
     refused = collect(inv, tmp_path / "ev1", known, env=env)
     assert refused.proc.returncode == 1 and not known.exists()
     for name in (host.name, "R-NEW"):
-        assert re.match(rf"^unknown host key for {re.escape(name)} \(\S+\): SHA256:\S+ \(ssh-ed25519\) is not in ",
-                        refused.manifest["failed"][name])  # fmt: skip
+        assert re.match(
+            rf"^unknown host key for {re.escape(name)} \(\S+\): SHA256:\S+ \(ssh-ed25519\) is not in ",
+            refused.manifest["failed"][name],
+        )
 
     accepted = collect(inv, tmp_path / "ev2", known, "--accept-new-host-keys", env=env)
     assert accepted.proc.returncode == 0, accepted.proc.stderr
@@ -514,8 +598,9 @@ def test_unknown_host_keys_refused_then_accepted_and_recorded(
 # --- Ctrl-C ------------------------------------------------------------------------------------
 
 
-def collect_until_stuck(lab_hosts: HostFactory, lab_keypair: KeyPair, hanging: Endpoint,
-                        tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:  # fmt: skip
+def collect_until_stuck(
+    lab_hosts: HostFactory, lab_keypair: KeyPair, hanging: Endpoint, tmp_path: Path
+) -> tuple[subprocess.Popen[str], Path]:
     """Start `prakan collect` on one good host and a hanging device; return once the good host is done."""
     (host,) = lab_hosts(1)
     ok = Endpoint("ok-host", "linux", host.address, 22, "lab", tmp_path, key_file=lab_keypair.private)
@@ -524,9 +609,23 @@ def collect_until_stuck(lab_hosts: HostFactory, lab_keypair: KeyPair, hanging: E
     known = tmp_path / "kh"
     known.write_text(host.known_hosts_line() + "\n" + hanging.known_hosts.read_text())
     evidence = tmp_path / "ev"
-    proc = subprocess.Popen([PRAKAN, "collect", "-i", str(inv), "--evidence-dir", str(evidence), "--known-hosts",
-                             str(known), "--timeout", "120"], env=env_for(tmp_path), stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            PRAKAN,
+            "collect",
+            "-i",
+            str(inv),
+            "--evidence-dir",
+            str(evidence),
+            "--known-hosts",
+            str(known),
+            "--timeout",
+            "120",
+        ],
+        env=env_for(tmp_path),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not (evidence / "ok-host.json").exists():
         assert time.monotonic() < deadline and proc.poll() is None

@@ -70,11 +70,19 @@ def test_hashed_known_hosts_entries(tmp_path: Path) -> None:
 
 
 def test_target_from_ansible_vars() -> None:
-    t = target_for("web1", "linux", "10.0.0.5", {
-        "ansible_user": "ops", "ansible_port": "2222", "ansible_become": "yes",
-        "ansible_ssh_private_key_file": "~/.ssh/id_ops", "vault_sudo": "s3cret",
-        "ansible_become_password": "{{ vault_sudo }}",
-    })  # fmt: skip
+    t = target_for(
+        "web1",
+        "linux",
+        "10.0.0.5",
+        {
+            "ansible_user": "ops",
+            "ansible_port": "2222",
+            "ansible_become": "yes",
+            "ansible_ssh_private_key_file": "~/.ssh/id_ops",
+            "vault_sudo": "s3cret",
+            "ansible_become_password": "{{ vault_sudo }}",
+        },
+    )
     assert (t.user, t.port, t.become, t.become_password) == ("ops", 2222, True, "s3cret")
     assert t.key_file and t.key_file.endswith("/.ssh/id_ops") and "~" not in t.key_file
     assert "s3cret" not in repr(t)
@@ -91,8 +99,10 @@ def test_vault_value_without_password_is_a_clear_error(tmp_path: Path) -> None:
 
     blob = VaultLib([("default", VaultSecret(b"pw"))]).encrypt("Sup3r").decode()
     inv = tmp_path / "hosts.yml"
-    inv.write_text("all:\n  hosts:\n    r1:\n      ansible_user: ops\n      ansible_password: !vault |\n"
-                   + "".join(f"        {ln}\n" for ln in blob.splitlines()))  # fmt: skip
+    inv.write_text(
+        "all:\n  hosts:\n    r1:\n      ansible_user: ops\n      ansible_password: !vault |\n"
+        + "".join(f"        {ln}\n" for ln in blob.splitlines())
+    )
     (tmp_path / "pw").write_text("pw\n")
     encrypted = load_inventory(inv).hosts["r1"]
     with pytest.raises(CredentialError, match="vault-encrypted: pass --vault-password-file"):
@@ -161,8 +171,10 @@ def test_the_sample_department_is_never_contacted(tmp_path: Path) -> None:
     from prakan.paths import SAMPLE_INVENTORY
 
     for command, code in (("collect", 3), ("scan", 3)):
-        result = CliRunner().invoke(cli, [command, "-i", str(SAMPLE_INVENTORY), "--limit", "bkk-hq-r1",
-                                          "--evidence-dir", str(tmp_path / command)])  # fmt: skip
+        result = CliRunner().invoke(
+            cli,
+            [command, "-i", str(SAMPLE_INVENTORY), "--limit", "bkk-hq-r1", "--evidence-dir", str(tmp_path / command)],
+        )
         assert result.exit_code == code and "data only" in result.output, result.output
         assert not (tmp_path / command).exists()
 
@@ -172,8 +184,9 @@ def test_dry_run_lists_hosts_and_only_catalog_commands() -> None:
     from prakan.catalog import load_catalog
     from prakan.paths import SAMPLE_INVENTORY
 
-    result = CliRunner().invoke(cli, ["collect", "--dry-run", "-i", str(SAMPLE_INVENTORY),
-                                      "--limit", "bkk-hq-r1:bkk-hq-web1"])  # fmt: skip
+    result = CliRunner().invoke(
+        cli, ["collect", "--dry-run", "-i", str(SAMPLE_INVENTORY), "--limit", "bkk-hq-r1:bkk-hq-web1"]
+    )
     assert result.exit_code == 0, result.output
     assert "# cisco_ios: 1 host(s): bkk-hq-r1" in result.output and "# linux: 1 host(s): bkk-hq-web1" in result.output
     sent = {line.split(": ", 1)[1] for line in result.output.splitlines() if not line.startswith("#")}

@@ -77,8 +77,11 @@ WEAKENING = ("/etc/sysctl.d/99-zz-local.conf", "net.ipv4.conf.all.accept_redirec
 
 def _seed_good(root: Path) -> None:
     su = root / "etc/pam.d/su"
-    su.write_text(su.read_text().replace("# auth       required   pam_wheel.so\n",
-                                         "auth       required   pam_wheel.so use_uid\n", 1))  # fmt: skip
+    su.write_text(
+        su.read_text().replace(
+            "# auth       required   pam_wheel.so\n", "auth       required   pam_wheel.so use_uid\n", 1
+        )
+    )
     for path in (root / "var/log").rglob("*"):
         if path.is_file() and not path.is_symlink():
             path.chmod(path.stat().st_mode & 0o770)
@@ -95,8 +98,14 @@ def _seed_weak(root: Path) -> None:
     (root / "usr/local/bin/backup.sh").chmod(0o775)
     shadow = root / "etc/shadow"
     lines = shadow.read_text().splitlines()
-    lines = [("root:$y$j9T$Q2FtcGxlU2FsdA$0123456789abcdefghijklmnopqrstuvwxyzABCD:19000:0:99999:7:::"
-              if ln.startswith("root:") else ln) for ln in lines]  # fmt: skip
+    lines = [
+        (
+            "root:$y$j9T$Q2FtcGxlU2FsdA$0123456789abcdefghijklmnopqrstuvwxyzABCD:19000:0:99999:7:::"
+            if ln.startswith("root:")
+            else ln
+        )
+        for ln in lines
+    ]
     shadow.write_text("\n".join(lines) + "\n")
 
 
@@ -109,9 +118,13 @@ class DepthRun:
 @pytest.fixture(scope="module")
 def depth(lab_net: Lab, lab_keypair: KeyPair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DepthRun]:
     tmp = tmp_path_factory.mktemp("depth-lab")
-    hosts = lab_net.up([HostSpec(name="lnx-deep-good", files=GOOD_FILES, seed=_seed_good),
-                        HostSpec(name="lnx-deep-weak", files=WEAK_FILES, seed=_seed_weak)],
-                       lab_keypair.public)  # fmt: skip
+    hosts = lab_net.up(
+        [
+            HostSpec(name="lnx-deep-good", files=GOOD_FILES, seed=_seed_good),
+            HostSpec(name="lnx-deep-weak", files=WEAK_FILES, seed=_seed_weak),
+        ],
+        lab_keypair.public,
+    )
     try:
         weak: Host = hosts[1]
         (weak.root / WEAKENING[0].lstrip("/")).write_text(WEAKENING[1])
@@ -123,8 +136,9 @@ def depth(lab_net: Lab, lab_keypair: KeyPair, tmp_path_factory: pytest.TempPathF
         env = env_for(tmp)
         run = collect(inv, tmp / "evidence", inv.parent / "known_hosts", "--timeout", "60", env=env)
         assert run.proc.returncode == 0, run.proc.stderr
-        ev = prakan("evaluate", "--evidence", str(run.evidence), "-i", str(inv), "-o", str(tmp / "results.json"),
-                    env=env)  # fmt: skip
+        ev = prakan(
+            "evaluate", "--evidence", str(run.evidence), "-i", str(inv), "-o", str(tmp / "results.json"), env=env
+        )
         assert ev.returncode in (0, 1), ev.stderr
         res = json.loads((tmp / "results.json").read_text())
         yield DepthRun({h["name"]: {r["check"]: r for r in h["results"]} for h in res["hosts"]}, run.evidence)
@@ -138,11 +152,23 @@ FIXED_AND_WEAK = [
     *(f"LNX-AUD-0{i}" for i in range(11, 18)),
     "LNX-BOOT-001",
     *(f"LNX-MOD-0{i:02d}" for i in range(1, 11)),
-    "LNX-SESS-001", "LNX-SESS-002", "LNX-SESS-003", "LNX-SESS-004",
-    "LNX-LOG-003", "LNX-LOG-004", "LNX-LOG-005", "LNX-LOG-007",
-    "LNX-ACCT-007", "LNX-ACCT-008", "LNX-CORE-001",
-    "LNX-FILE-007", "LNX-FILE-014", "LNX-FILE-015", "LNX-PKG-007", "LNX-PKG-008",
-]  # fmt: skip
+    "LNX-SESS-001",
+    "LNX-SESS-002",
+    "LNX-SESS-003",
+    "LNX-SESS-004",
+    "LNX-LOG-003",
+    "LNX-LOG-004",
+    "LNX-LOG-005",
+    "LNX-LOG-007",
+    "LNX-ACCT-007",
+    "LNX-ACCT-008",
+    "LNX-CORE-001",
+    "LNX-FILE-007",
+    "LNX-FILE-014",
+    "LNX-FILE-015",
+    "LNX-PKG-007",
+    "LNX-PKG-008",
+]
 
 
 @pytest.mark.parametrize("check", FIXED_AND_WEAK)

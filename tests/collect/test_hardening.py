@@ -35,8 +35,11 @@ def test_revoked_key_is_refused_even_if_listed_and_never_recorded(tmp_path: Path
     for accept_new in (False, True):
         kh = KnownHosts(path, accept_new=accept_new)
         for name in ("10.0.0.5", "[10.9.9.9]:2222"):  # revoked everywhere, known or not
-            with pytest.raises(HostKeyError, match=r"^host key for web1 \(.+\) is revoked: SHA256:\S+ "
-                               r"\(ssh-ed25519\) is marked @revoked in "):  # fmt: skip
+            with pytest.raises(
+                HostKeyError,
+                match=r"^host key for web1 \(.+\) is revoked: SHA256:\S+ "
+                r"\(ssh-ed25519\) is marked @revoked in ",
+            ):
                 kh.verify("web1", name, key)
     assert path.read_text() == text  # nothing recorded
     assert KnownHosts(path, accept_new=True).verify("web2", "10.0.0.6", other)  # other keys still work
@@ -75,8 +78,9 @@ def test_corrupt_known_hosts_is_a_usage_error_on_the_cli(tmp_path: Path) -> None
     kh = tmp_path / "kh"
     kh.write_text("@revoked * ssh-rsa =broken=\n")
     for command, code in (("collect", 3), ("scan", 3)):
-        res = CliRunner().invoke(cli, [command, "-i", str(inv), "--known-hosts", str(kh),
-                                       "--evidence-dir", str(tmp_path / command)])  # fmt: skip
+        res = CliRunner().invoke(
+            cli, [command, "-i", str(inv), "--known-hosts", str(kh), "--evidence-dir", str(tmp_path / command)]
+        )
         assert res.exit_code == code and f"{kh}, line 1: not a valid known_hosts entry" in res.output, res.output
         assert res.exception is None or isinstance(res.exception, SystemExit)  # no traceback
 
@@ -96,8 +100,10 @@ def test_recording_a_key_after_a_last_line_without_newline(tmp_path: Path) -> No
 
 def _inventory(tmp_path: Path, *names: str, platform: str = "cisco_ios") -> Path:
     """Hosts on 127.0.0.1 that these tests never reach: each fails before any connection."""
-    hosts = "".join(f"    {n}:\n      ansible_host: 127.0.0.1\n      ansible_user: ops\n"
-                    f"      prakan_platform: {platform}\n" for n in names)  # fmt: skip
+    hosts = "".join(
+        f"    {n}:\n      ansible_host: 127.0.0.1\n      ansible_user: ops\n      prakan_platform: {platform}\n"
+        for n in names
+    )
     path = tmp_path / "hosts.yml"
     path.write_text("all:\n  hosts:\n" + hosts)
     return path
@@ -138,8 +144,11 @@ def test_ctrl_c_during_scan_evaluation_exits_130(tmp_path: Path, monkeypatch: py
 
     monkeypatch.setattr(scan_cmd, "evaluate_to", interrupted)
     inv = _inventory(tmp_path, "j1", platform="junos")  # no collector: an error host, no connection
-    res = CliRunner().invoke(cli, ["scan", "-q", "-i", str(inv), "--evidence-dir", str(tmp_path / "ev"),
-                                   "--known-hosts", str(tmp_path / "kh")], env=_env(tmp_path))  # fmt: skip
+    res = CliRunner().invoke(
+        cli,
+        ["scan", "-q", "-i", str(inv), "--evidence-dir", str(tmp_path / "ev"), "--known-hosts", str(tmp_path / "kh")],
+        env=_env(tmp_path),
+    )
     assert res.exit_code == 130 and "Aborted" not in res.output, res.output
     assert (tmp_path / "ev" / "manifest.json").exists()
 
@@ -149,8 +158,11 @@ def test_evidence_dir_that_cannot_be_created_is_a_usage_error(tmp_path: Path) ->
     blocker = tmp_path / "regular_file"
     blocker.write_text("")
     for command, code in (("collect", 3), ("scan", 3)):
-        res = CliRunner().invoke(cli, [command, "-i", str(inv), "--evidence-dir", str(blocker / "ev"),
-                                       "--known-hosts", str(tmp_path / "kh")], env=_env(tmp_path))  # fmt: skip
+        res = CliRunner().invoke(
+            cli,
+            [command, "-i", str(inv), "--evidence-dir", str(blocker / "ev"), "--known-hosts", str(tmp_path / "kh")],
+            env=_env(tmp_path),
+        )
         assert res.exit_code == code, res.output
         assert f"cannot use {blocker / 'ev'} as the evidence directory: Not a directory" in res.output
 
@@ -159,8 +171,9 @@ def test_evidence_dir_that_cannot_be_created_is_a_usage_error(tmp_path: Path) ->
 def test_host_names_that_would_clash_with_run_files_are_refused(tmp_path: Path, name: str) -> None:
     inv = _inventory(tmp_path, "r1", name)
     for command, code in (("collect", 3), ("scan", 3)):
-        res = CliRunner().invoke(cli, [command, "-i", str(inv), "--evidence-dir", str(tmp_path / command)],
-                                 env=_env(tmp_path))  # fmt: skip
+        res = CliRunner().invoke(
+            cli, [command, "-i", str(inv), "--evidence-dir", str(tmp_path / command)], env=_env(tmp_path)
+        )
         assert res.exit_code == code and f"host names that cannot be evidence files: {name!r}" in res.output
         assert not (tmp_path / command).exists()
 
@@ -171,8 +184,11 @@ def test_evidence_file_that_cannot_be_written_is_reported_and_exits_2(tmp_path: 
     inv = _inventory(tmp_path, "j1", "j2", platform="junos")
     ev = tmp_path / "ev"
     (ev / "j1.json").mkdir(parents=True)
-    res = CliRunner().invoke(cli, ["collect", "-q", "-i", str(inv), "--evidence-dir", str(ev),
-                                   "--known-hosts", str(tmp_path / "kh")], env=_env(tmp_path))  # fmt: skip
+    res = CliRunner().invoke(
+        cli,
+        ["collect", "-q", "-i", str(inv), "--evidence-dir", str(ev), "--known-hosts", str(tmp_path / "kh")],
+        env=_env(tmp_path),
+    )
     assert res.exit_code == 2, res.output
     assert "1 evidence file(s) could not be written" in res.output and "j1: evidence file not written: " in res.output
     m = json.loads((ev / "manifest.json").read_text())
@@ -195,15 +211,22 @@ def test_closed_sink_never_replaces_a_recorded_file(tmp_path: Path) -> None:
 
 
 def test_privileged_failure_makes_the_host_an_error() -> None:
-    srcs = [Source("a", ("linux",), "true", "text", become=True), Source("b", ("linux",), "true", "text", become=True),
-            Source("c", ("linux",), "true", "text")]  # fmt: skip
+    srcs = [
+        Source("a", ("linux",), "true", "text", become=True),
+        Source("b", ("linux",), "true", "text", become=True),
+        Source("c", ("linux",), "true", "text"),
+    ]
     from prakan.evidence import SourceResult
 
-    ev = HostEvidence(host="h", platform="linux", sources={
-        "a": SourceResult("true", "", rc=None, error="sudo authentication failed for ops (not retried, ...)"),
-        "b": SourceResult("true", "", rc=None, error="sudo authentication failed for ops (not retried, ...)"),
-        "c": SourceResult("true", "ok"),
-    })  # fmt: skip
+    ev = HostEvidence(
+        host="h",
+        platform="linux",
+        sources={
+            "a": SourceResult("true", "", rc=None, error="sudo authentication failed for ops (not retried, ...)"),
+            "b": SourceResult("true", "", rc=None, error="sudo authentication failed for ops (not retried, ...)"),
+            "c": SourceResult("true", "ok"),
+        },
+    )
     assert runner._privileged_failure(srcs, ev) == (
         "every privileged source failed (2): sudo authentication failed for ops (not retried, ...)"
     )
@@ -228,8 +251,16 @@ def test_ios_collector_refuses_anything_but_one_show_line() -> None:
 
     assert netdev.refusal(src("show running-config")) is None
     assert netdev.refusal(src("show ip interface brief | include up")) is None
-    for bad in ("configure terminal", "show run\nconfigure terminal", "show version\rreload", "write memory",
-                "show", "sh run", " show version", "show version\x1bx"):  # fmt: skip
+    for bad in (
+        "configure terminal",
+        "show run\nconfigure terminal",
+        "show version\rreload",
+        "write memory",
+        "show",
+        "sh run",
+        " show version",
+        "show version\x1bx",
+    ):
         assert netdev.refusal(src(bad)) == (
             "refused to send `s`: only a single-line `show` command may be sent to a device"
         ), bad

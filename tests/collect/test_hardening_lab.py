@@ -52,8 +52,13 @@ def _set_become_password(inv: Path, host: str, password: str) -> None:
 def test_wrong_become_password_is_tried_once_and_never_locks_the_account(
     lab_hosts: HostFactory, lab_keypair: KeyPair, tmp_path: Path
 ) -> None:
-    (host,) = lab_hosts(seeds=[HostSpec(name="lnx-lock", files={
-        "/etc/sudoers.d/lab": "lab ALL=(ALL) ALL\n", "/etc/pam.d/sudo": FAILLOCK_SUDO})])  # fmt: skip
+    (host,) = lab_hosts(
+        seeds=[
+            HostSpec(
+                name="lnx-lock", files={"/etc/sudoers.d/lab": "lab ALL=(ALL) ALL\n", "/etc/pam.d/sudo": FAILLOCK_SUDO}
+            )
+        ]
+    )
     inv = write_inventory(tmp_path / "inventory", [host], [], lab_keypair)
     _set_become_password(inv, host.name, "not-the-sudo-password")
     env = env_for(tmp_path)
@@ -77,8 +82,15 @@ def test_wrong_become_password_is_tried_once_and_never_locks_the_account(
 
 
 def _target(host: Host, key: KeyPair) -> Target:
-    return Target(name=host.name, platform="linux", address=host.address, port=22, user="lab",
-                  key_file=str(key.private), become=True)  # fmt: skip
+    return Target(
+        name=host.name,
+        platform="linux",
+        address=host.address,
+        port=22,
+        user="lab",
+        key_file=str(key.private),
+        become=True,
+    )
 
 
 def _known(host: Host, tmp_path: Path) -> KnownHosts:

@@ -25,8 +25,9 @@ BEHAVIOURS = ("endless", "trickle", "silent", "hang")
 
 @pytest.fixture(scope="module")
 def devices() -> Iterator[dict[str, fakeios.Device]]:
-    started = fakeios.start([fakeios.DeviceSpec(name=f"bkk-hq-rtr01-{b}", config=CONFIG, behaviour=b)
-                             for b in BEHAVIOURS])  # fmt: skip
+    started = fakeios.start(
+        [fakeios.DeviceSpec(name=f"bkk-hq-rtr01-{b}", config=CONFIG, behaviour=b) for b in BEHAVIOURS]
+    )
     try:
         yield dict(zip(BEHAVIOURS, started, strict=True))
     finally:
@@ -38,17 +39,42 @@ def devices() -> Iterator[dict[str, fakeios.Device]]:
 def run(devices: dict[str, fakeios.Device], tmp_path_factory: pytest.TempPathFactory) -> dict:
     base = tmp_path_factory.mktemp("hostile")
     (base / "known_hosts").write_text("".join(d.known_hosts_line() + "\n" for d in devices.values()))
-    hosts = {b: {"ansible_host": d.address, "ansible_port": d.port, "prakan_platform": "cisco_ios",
-                 "ansible_user": "admin", "ansible_password": "admin", "ansible_become": True}
-             for b, d in devices.items()}  # fmt: skip
+    hosts = {
+        b: {
+            "ansible_host": d.address,
+            "ansible_port": d.port,
+            "prakan_platform": "cisco_ios",
+            "ansible_user": "admin",
+            "ansible_password": "admin",
+            "ansible_become": True,
+        }
+        for b, d in devices.items()
+    }
     (base / "inv").mkdir()
     (base / "inv" / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": hosts}}), encoding="utf-8")
     env = {**os.environ, "XDG_CONFIG_HOME": str(base / "config"), "PRAKAN_REDACTION_KEY": "k" * 32}
     proc = subprocess.run(
-        [sys.executable, "-m", "prakan", "collect", "-i", str(base / "inv"), "--evidence-dir", str(base / "ev"),
-         "--known-hosts", str(base / "known_hosts"), "--timeout", "12", "--forks", "4"],
-        env=env, capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "prakan",
+            "collect",
+            "-i",
+            str(base / "inv"),
+            "--evidence-dir",
+            str(base / "ev"),
+            "--known-hosts",
+            str(base / "known_hosts"),
+            "--timeout",
+            "12",
+            "--forks",
+            "4",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     manifest = json.loads((base / "ev" / "manifest.json").read_text(encoding="utf-8"))
     return {"proc": proc, "manifest": manifest, "dir": base / "ev"}
 

@@ -43,8 +43,13 @@ def test_coverage_lists_every_iso_control_and_cop_clause() -> None:
     assert code == 3
 
 
-@pytest.mark.parametrize(("bad", "why"), [("command: configure terminal", "only run `show` commands"),
-                                            ('command: "show version\\nreload"', "must be one line")])
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ("command: configure terminal", "only run `show` commands"),
+        ('command: "show version\\nreload"', "must be one line"),
+    ],
+)
 def test_catalog_refuses_sources_that_could_change_a_device(tmp_path: Path, bad: str, why: str) -> None:
     root = tmp_path / "checks"
     shutil.copytree(CHECKS_DIR, root)

@@ -93,8 +93,10 @@ def test_platform_mismatch_with_the_inventory_is_a_host_error(tmp_path: Path) ->
     write_host(ev, HostEvidence("bkk-hq-r1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK)}))
     seal(ev)
     out = tmp_path / "results.json"
-    result = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(ev), "-i", str(SAMPLE_INVENTORY),
-                                      "--limit", "bkk-hq-r1", "-o", str(out)])
+    result = CliRunner().invoke(
+        cli,
+        ["evaluate", "--evidence-dir", str(ev), "-i", str(SAMPLE_INVENTORY), "--limit", "bkk-hq-r1", "-o", str(out)],
+    )
     assert result.exit_code == 0, result.output
     (host,) = json.loads(out.read_text(encoding="utf-8"))["hosts"]
     assert "inventory says cisco_ios" in host["error"]
@@ -142,9 +144,24 @@ def test_limit_skips_evidence_outside_the_selection(tmp_path: Path) -> None:
     from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY, SAMPLE_MANIFEST_KEY
 
     target = tmp_path / "r.json"
-    result = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(SAMPLE_EVIDENCE), "-i", str(SAMPLE_INVENTORY),
-                                      "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0",
-                                      "--limit", "bkk-hq-r1", "-o", str(target)])  # fmt: skip
+    result = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            "--evidence-dir",
+            str(SAMPLE_EVIDENCE),
+            "-i",
+            str(SAMPLE_INVENTORY),
+            "--manifest-key",
+            str(SAMPLE_MANIFEST_KEY),
+            "--max-age",
+            "0",
+            "--limit",
+            "bkk-hq-r1",
+            "-o",
+            str(target),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert [h["name"] for h in json.loads(target.read_text(encoding="utf-8"))["hosts"]] == ["bkk-hq-r1"]
 

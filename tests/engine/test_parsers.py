@@ -29,8 +29,11 @@ def test_ios_tree_sections_banners_and_index() -> None:
     tree = parse_ios_config(IOS)
     assert [n.text for n in tree.candidates("interface")] == ["interface GigabitEthernet0/0/0"]
     wan = next(iter(tree.candidates("interface")))
-    assert [c.text for c in wan.children] == ["description WAN MPLS", "ip address 10.0.0.1 255.255.255.252",
-                                              "no cdp enable"]
+    assert [c.text for c in wan.children] == [
+        "description WAN MPLS",
+        "ip address 10.0.0.1 255.255.255.252",
+        "no cdp enable",
+    ]
     assert wan.line.no == 12
     assert "สำหรับผู้ได้รับอนุญาตเท่านั้น" in tree.banners["motd"]
     # banner body lines are not configuration
@@ -66,8 +69,9 @@ def test_kv_rejects_error_text() -> None:
 
 
 def test_delimited_counts_fields() -> None:
-    t = parse_delimited("root:x:0:0:root:/root:/bin/bash\n", ["name", "password", "uid", "gid", "gecos", "home",
-                                                             "shell"], ":")
+    t = parse_delimited(
+        "root:x:0:0:root:/root:/bin/bash\n", ["name", "password", "uid", "gid", "gecos", "home", "shell"], ":"
+    )
     assert t.rows[0]["uid"] == "0"
     with pytest.raises(ParseError, match="expected 3 fields"):
         parse_delimited("a b\n", ["x", "y", "z"])
@@ -84,7 +88,7 @@ def test_textfsm_show_version() -> None:
         "Cisco IOS Software [Cupertino], ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 17.9.4a, "
         "RELEASE SOFTWARE (fc3)\n"
         "ROM: 16.12(2r)\nr1 uptime is 5 weeks, 2 days, 3 hours, 1 minute\n"
-        "System image file is \"bootflash:isr4300-universalk9.17.09.04a.SPA.bin\"\n"
+        'System image file is "bootflash:isr4300-universalk9.17.09.04a.SPA.bin"\n'
         "cisco ISR4331/K9 (1RU) processor with 1795999K/6147K bytes of memory.\n"
         "Processor board ID FDO12345678\n"
         "Configuration register is 0x2102\n"

@@ -88,8 +88,11 @@ def test_template_sections_from_inventory() -> None:
 
 
 def test_rows() -> None:
-    table = parse_delimited("root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/:/bin/sh\nlab:x:1000:1000::/home/lab:/bin/sh\n",
-                            ["name", "password", "uid", "gid", "gecos", "home", "shell"], ":")
+    table = parse_delimited(
+        "root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/:/bin/sh\nlab:x:1000:1000::/home/lab:/bin/sh\n",
+        ["name", "password", "uid", "gid", "gecos", "home", "shell"],
+        ":",
+    )
     c = ctx({"tbl": table})
     out = run({"rows": {"where": {"uid": "^0$"}, "expect": "all", "match": {"name": "^root$"}}}, c, "tbl")
     assert out.status == "fail" and out.lines[0]["text"].startswith("toor")
@@ -111,8 +114,14 @@ def test_combinators_fail_closed() -> None:
 
 @pytest.mark.parametrize(
     "rule",
-    [{"key": "x", "in": ["a"], "source": "cfg"}, {"present": "("}, {"bogus": 1}, {"key": "x"},
-     {"present": "^x", "source": "nope"}, {"function": "no_such_function"}],
+    [
+        {"key": "x", "in": ["a"], "source": "cfg"},
+        {"present": "("},
+        {"bogus": 1},
+        {"key": "x"},
+        {"present": "^x", "source": "nope"},
+        {"function": "no_such_function"},
+    ],
 )
 def test_malformed_rules_are_refused(rule: dict[str, Any]) -> None:
     with pytest.raises(RuleError):

@@ -32,8 +32,9 @@ NONCOMPLIANT = "prv-nan-r1"
 
 
 def linux(name: str = "h1", **kw: Any) -> HostEvidence:
-    return HostEvidence(name, "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK, collected_at=NOW)},
-                        collected_at=NOW, **kw)  # fmt: skip
+    return HostEvidence(
+        name, "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK, collected_at=NOW)}, collected_at=NOW, **kw
+    )
 
 
 def evaluate(ev: Path, *extra: str, code: int = 0, out_dir: Path | None = None) -> dict[str, Any]:
@@ -70,8 +71,18 @@ def sample_copy(tmp_path: Path, *names: str) -> Path:
 
 
 def test_the_signed_sample_passes_and_says_it_was_verified(tmp_path: Path) -> None:
-    res = evaluate(SAMPLE_EVIDENCE, "-i", str(SAMPLE_INVENTORY), "--manifest-key", str(SAMPLE_MANIFEST_KEY),
-                   "--max-age", "0", "--limit", ROUTER, out_dir=tmp_path)  # fmt: skip
+    res = evaluate(
+        SAMPLE_EVIDENCE,
+        "-i",
+        str(SAMPLE_INVENTORY),
+        "--manifest-key",
+        str(SAMPLE_MANIFEST_KEY),
+        "--max-age",
+        "0",
+        "--limit",
+        ROUTER,
+        out_dir=tmp_path,
+    )
     trust = res["run"]["evidence_trust"]
     assert trust["manifest"] == "signed" and trust["verified"] is True and trust["max_age_days"] is None
     (host,) = res["hosts"]
@@ -184,8 +195,15 @@ def test_a_listed_host_whose_file_is_gone_is_an_error_without_inventory(tmp_path
 
 def test_a_collect_manifest_host_without_a_file_is_an_error(tmp_path: Path) -> None:
     ev = tmp_path / "ev"
-    write_manifest(ev, {"files": {}, "hosts": {"r9": {"platform": "cisco_ios", "status": "error",
-                                                      "reason": "evidence file not written: disk full"}}})  # fmt: skip
+    write_manifest(
+        ev,
+        {
+            "files": {},
+            "hosts": {
+                "r9": {"platform": "cisco_ios", "status": "error", "reason": "evidence file not written: disk full"}
+            },
+        },
+    )
     host = hosts(evaluate(ev))["r9"]
     assert "disk full" in host["error"] and host["platform"] == "cisco_ios" and only_errors(host)
 
@@ -217,9 +235,16 @@ def test_special_files_and_bombs_in_the_evidence_dir(tmp_path: Path) -> None:
     res = hosts(evaluate(ev))
     assert time.monotonic() - started < 60
     assert res["good"]["error"] is None
-    expect = {"fifo": "FIFO", "zero": "symbolic link", "loop": "symbolic link", "dir": "directory",
-              "deep": "not valid JSON", "deep1000": "not valid JSON", "bigint": "not valid JSON",
-              "null": "not a prakan evidence file"}  # fmt: skip
+    expect = {
+        "fifo": "FIFO",
+        "zero": "symbolic link",
+        "loop": "symbolic link",
+        "dir": "directory",
+        "deep": "not valid JSON",
+        "deep1000": "not valid JSON",
+        "bigint": "not valid JSON",
+        "null": "not a prakan evidence file",
+    }
     for name, why in expect.items():
         assert why in (res[name]["error"] or ""), (name, res[name]["error"])
 
@@ -248,8 +273,15 @@ def test_an_unreadable_evidence_file_is_an_error(tmp_path: Path) -> None:
 
 def _ios(tmp_path: Path, name: str, config: str, collected_at: str = NOW) -> Path:
     ev = tmp_path / "ev"
-    write_host(ev, HostEvidence(name, "cisco_ios", {"running_config": SourceResult("show running-config", config,
-                rc=None, collected_at=collected_at)}, collected_at=collected_at))  # fmt: skip
+    write_host(
+        ev,
+        HostEvidence(
+            name,
+            "cisco_ios",
+            {"running_config": SourceResult("show running-config", config, rc=None, collected_at=collected_at)},
+            collected_at=collected_at,
+        ),
+    )
     seal(ev)
     return ev
 
@@ -271,9 +303,23 @@ def test_prakan_hostname_names_the_device(tmp_path: Path) -> None:
     ev = _ios(tmp_path, "core-a", config)
     inv = tmp_path / "inv"
     inv.mkdir()
-    (inv / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": {"core-a": {
-        "ansible_host": "192.0.2.1", "prakan_platform": "cisco_ios", "prakan_role": "core_switch",
-        "prakan_hostname": "bkk-hq-rtr01"}}}}), encoding="utf-8")  # fmt: skip
+    (inv / "hosts.yml").write_text(
+        yaml.safe_dump(
+            {
+                "all": {
+                    "hosts": {
+                        "core-a": {
+                            "ansible_host": "192.0.2.1",
+                            "prakan_platform": "cisco_ios",
+                            "prakan_role": "core_switch",
+                            "prakan_hostname": "bkk-hq-rtr01",
+                        }
+                    }
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
     assert hosts(evaluate(ev, "-i", str(inv)))["core-a"]["error"] is None
 
 
@@ -287,12 +333,17 @@ def test_prakan_hostname_names_the_device(tmp_path: Path) -> None:
         (-timedelta(hours=1), (), "dated in the future"),
     ],
 )
-def test_stale_and_future_evidence_is_an_error(tmp_path: Path, delta: timedelta, extra: tuple[str, ...],
-                                               why: str) -> None:  # fmt: skip
+def test_stale_and_future_evidence_is_an_error(
+    tmp_path: Path, delta: timedelta, extra: tuple[str, ...], why: str
+) -> None:
     when = (datetime.now(UTC) - delta).strftime("%Y-%m-%dT%H:%M:%SZ")
     ev = tmp_path / "ev"
-    write_host(ev, HostEvidence("h1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK,
-               collected_at=when)}, collected_at=when))  # fmt: skip
+    write_host(
+        ev,
+        HostEvidence(
+            "h1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK, collected_at=when)}, collected_at=when
+        ),
+    )
     seal(ev)
     res = evaluate(ev, *extra)
     host = hosts(res)["h1"]
@@ -303,8 +354,12 @@ def test_stale_and_future_evidence_is_an_error(tmp_path: Path, delta: timedelta,
 def test_evidence_age_is_shown_and_a_small_skew_tolerated(tmp_path: Path) -> None:
     when = (datetime.now(UTC) + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     ev = tmp_path / "ev"
-    write_host(ev, HostEvidence("h1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK,
-               collected_at=when)}, collected_at=when))  # fmt: skip
+    write_host(
+        ev,
+        HostEvidence(
+            "h1", "linux", {"sshd_effective": SourceResult("sshd -T", SSHD_OK, collected_at=when)}, collected_at=when
+        ),
+    )
     seal(ev)
     res = evaluate(ev)
     assert hosts(res)["h1"]["error"] is None and res["run"]["evidence_trust"]["max_age_days"] == 7
@@ -333,8 +388,10 @@ def test_a_linux_source_without_rc_is_an_error(tmp_path: Path) -> None:
 
 def test_empty_enabled_services_is_an_error_not_a_fail(tmp_path: Path) -> None:
     ev = tmp_path / "ev"
-    write_host(ev, HostEvidence("h1", "linux", {"enabled_services": SourceResult("find", "", collected_at=NOW)},
-                                collected_at=NOW))  # fmt: skip
+    write_host(
+        ev,
+        HostEvidence("h1", "linux", {"enabled_services": SourceResult("find", "", collected_at=NOW)}, collected_at=NOW),
+    )
     seal(ev)
     r = next(r for r in hosts(evaluate(ev))["h1"]["results"] if r["check"] == "LNX-AUD-001")
     assert r["status"] == "error" and "never is on a real host" in r["reason"]
@@ -366,15 +423,21 @@ def test_evidence_import_refuses_to_write_into_its_inputs(tmp_path: Path) -> Non
     backups.mkdir()
     (backups / "r1.cfg").write_text("hostname r1\nend\n", encoding="utf-8")
     for out in (backups, backups / "sub"):
-        res = CliRunner().invoke(cli, ["evidence", "import", "--platform", "cisco_ios", "--evidence-dir", str(out),
-                                       str(backups)])  # fmt: skip
+        res = CliRunner().invoke(
+            cli, ["evidence", "import", "--platform", "cisco_ios", "--evidence-dir", str(out), str(backups)]
+        )
         assert res.exit_code == 3 and "the input" in res.output, res.output
     assert sorted(p.name for p in backups.iterdir()) == ["r1.cfg"]
     ev = tmp_path / "ev"
-    assert CliRunner().invoke(cli, ["evidence", "import", "--platform", "cisco_ios", "--evidence-dir", str(ev),
-                                    str(backups)]).exit_code == 0  # fmt: skip
-    again = CliRunner().invoke(cli, ["evidence", "import", "--platform", "cisco_ios", "--evidence-dir", str(ev),
-                                     str(backups)])  # fmt: skip
+    assert (
+        CliRunner()
+        .invoke(cli, ["evidence", "import", "--platform", "cisco_ios", "--evidence-dir", str(ev), str(backups)])
+        .exit_code
+        == 0
+    )
+    again = CliRunner().invoke(
+        cli, ["evidence", "import", "--platform", "cisco_ios", "--evidence-dir", str(ev), str(backups)]
+    )
     assert again.exit_code == 3 and "already holds" in again.output
 
 
@@ -384,8 +447,19 @@ def test_imported_evidence_is_signed_and_a_fifo_backup_is_an_error(tmp_path: Pat
     (backups / "r1.cfg").write_text("version 15.2\nhostname r1\nline vty 0 4\n transport input ssh\nend\n")
     os.mkfifo(backups / "r2.cfg")
     ev = tmp_path / "ev"
-    res = CliRunner().invoke(cli, ["evidence", "import", "--platform", "cisco_ios", "--evidence-dir", str(ev),
-                                   str(backups / "r1.cfg"), str(backups / "r2.cfg")])  # fmt: skip
+    res = CliRunner().invoke(
+        cli,
+        [
+            "evidence",
+            "import",
+            "--platform",
+            "cisco_ios",
+            "--evidence-dir",
+            str(ev),
+            str(backups / "r1.cfg"),
+            str(backups / "r2.cfg"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "FIFO" in res.output
     result = evaluate(ev)
@@ -409,9 +483,22 @@ def test_refuse_output_inside() -> None:
 def test_a_killed_evaluate_leaves_no_temp_files(tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    cmd = [sys.executable, "-m", "prakan", "evaluate", "--evidence-dir", str(SAMPLE_EVIDENCE), "-i",
-           str(SAMPLE_INVENTORY), "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0",
-           "-o", str(out_dir / "results.json")]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "prakan",
+        "evaluate",
+        "--evidence-dir",
+        str(SAMPLE_EVIDENCE),
+        "-i",
+        str(SAMPLE_INVENTORY),
+        "--manifest-key",
+        str(SAMPLE_MANIFEST_KEY),
+        "--max-age",
+        "0",
+        "-o",
+        str(out_dir / "results.json"),
+    ]
 
     def start_and_kill(sig: int) -> None:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -10,9 +10,24 @@ from prakan.waivers import WaiverError, load_waivers
 
 def test_sample_inventory_waivers_apply_and_expire(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    result = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(SAMPLE_EVIDENCE), "-i", str(SAMPLE_INVENTORY),
-                                      "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0",
-                                      "--limit", "bkk-hq-sw2:bkk-hq-web1", "-o", str(out)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            "--evidence-dir",
+            str(SAMPLE_EVIDENCE),
+            "-i",
+            str(SAMPLE_INVENTORY),
+            "--manifest-key",
+            str(SAMPLE_MANIFEST_KEY),
+            "--max-age",
+            "0",
+            "--limit",
+            "bkk-hq-sw2:bkk-hq-web1",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     by = {(h["name"], r["check"]): r for h in json.loads(out.read_text())["hosts"] for r in h["results"]}
     active = by[("bkk-hq-sw2", "IOS-SW-001")]

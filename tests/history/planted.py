@@ -43,9 +43,26 @@ class Nights:
 
 
 def evaluate(evidence: Path, inventory: Path, out: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "prakan", "evaluate", "--evidence-dir", str(evidence), "-i", str(inventory),
-                    "-o", str(out), "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0"],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "prakan",
+            "evaluate",
+            "--evidence-dir",
+            str(evidence),
+            "-i",
+            str(inventory),
+            "-o",
+            str(out),
+            "--manifest-key",
+            str(SAMPLE_MANIFEST_KEY),
+            "--max-age",
+            "0",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return out
 
 

@@ -15,14 +15,25 @@ from prakan.history.store import SCHEMA_VERSION
 SAMPLE_RESULTS_HEAD = {
     "format": "prakan-results",
     "version": 1,
-    "run": {"tool": "prakan", "version": "0.1.0", "started_at": "2026-11-21T19:05:00Z", "checks": {},
-            "catalog": {"version": "1", "sha256": "0" * 64, "checks": 0}, "evidence_dir": "nowhere",
-            "org": {"short": "PRD-DEMO", "name_th": "กรมประชาสัมพันธ์สาธิต", "name_en": "Demo"}},
-}  # fmt: skip
+    "run": {
+        "tool": "prakan",
+        "version": "0.1.0",
+        "started_at": "2026-11-21T19:05:00Z",
+        "checks": {},
+        "catalog": {"version": "1", "sha256": "0" * 64, "checks": 0},
+        "evidence_dir": "nowhere",
+        "org": {"short": "PRD-DEMO", "name_th": "กรมประชาสัมพันธ์สาธิต", "name_en": "Demo"},
+    },
+}
 
 
-def results_file(path: Path, org: str | None = "PRD-DEMO", version: int = 1, started: str = "2026-11-21T19:05:00Z",
-                 status: str = "pass") -> Path:  # fmt: skip
+def results_file(
+    path: Path,
+    org: str | None = "PRD-DEMO",
+    version: int = 1,
+    started: str = "2026-11-21T19:05:00Z",
+    status: str = "pass",
+) -> Path:
     doc: dict[str, Any] = json.loads(json.dumps(SAMPLE_RESULTS_HEAD))
     doc["version"] = version
     doc["run"]["started_at"] = started
@@ -30,9 +41,18 @@ def results_file(path: Path, org: str | None = "PRD-DEMO", version: int = 1, sta
         del doc["run"]["org"]
     else:
         doc["run"]["org"]["short"] = org
-    doc["hosts"] = [{"name": "h1", "platform": "linux", "role": "web", "site": "S1", "category": "low", "error": None,
-                     "summary": {status: 1}, "results": [{"check": "LNX-X-1", "status": status, "severity": "high",
-                                                          "refs": {}}]}]  # fmt: skip
+    doc["hosts"] = [
+        {
+            "name": "h1",
+            "platform": "linux",
+            "role": "web",
+            "site": "S1",
+            "category": "low",
+            "error": None,
+            "summary": {status: 1},
+            "results": [{"check": "LNX-X-1", "status": status, "severity": "high", "refs": {}}],
+        }
+    ]
     doc["organisation"] = []
     doc["evidence_sha256"] = {"h1": None}
     doc["summary"] = {"hosts": 1, "hosts_in_error": 0, "by_status": {status: 1}, "by_severity": {}}
@@ -60,8 +80,13 @@ def test_corrupt_database_is_refused_and_left_alone(tmp_path: Path, content: byt
     db = tmp_path / "history.db"
     db.write_bytes(content)
     r = results_file(tmp_path / "r.json")
-    for args in (["history", "record", str(r)], ["history", "list"], ["diff"], ["incident", "list"],
-                 ["incident", "annual", "--year", "2569"]):  # fmt: skip
+    for args in (
+        ["history", "record", str(r)],
+        ["history", "list"],
+        ["diff"],
+        ["incident", "list"],
+        ["incident", "annual", "--year", "2569"],
+    ):
         assert_usage(run(*args, "--history", str(db)), str(db))
     assert db.read_bytes() == content
     assert not list(tmp_path.glob("history.db-*"))  # no WAL or journal left beside it
@@ -112,18 +137,37 @@ def test_unknown_runs_candidates_and_incidents(tmp_path: Path) -> None:
     assert not db.exists()  # reading never creates a database
     run("history", "record", str(results_file(tmp_path / "a.json")), "--history", str(db))
     assert_usage(run("diff", "--history", str(db)), "no run before run 1")
-    run("history", "record", str(results_file(tmp_path / "b.json", started="2026-11-22T19:05:00Z", status="fail")),
-        "--history", str(db))  # fmt: skip
+    run(
+        "history",
+        "record",
+        str(results_file(tmp_path / "b.json", started="2026-11-22T19:05:00Z", status="fail")),
+        "--history",
+        str(db),
+    )
     assert run("diff", "--history", str(db), "--fail-on-regression").exit_code == 1
     assert_usage(run("incident", "draft", "C2-99", "--history", str(db)), "C2-99")
     assert_usage(run("incident", "draft", "banana", "--history", str(db)), "banana")
     assert_usage(run("incident", "draft", "C1-1", "--history", str(db)), "run 1")
     assert_usage(run("incident", "update", "INC-2569-0042", "--history", str(db)), "INC-2569-0042")
     assert_usage(run("incident", "open", "--history", str(db)), "--candidate")
-    assert_usage(run("incident", "open", "--title", "x", "--detected-at", "yesterday", "--history", str(db)),
-                 "yesterday")  # fmt: skip
-    assert_usage(run("incident", "open", "--title", "x", "--detected-at", "2026-11-22T01:00:00Z", "--category", "12",
-                     "--history", str(db)), "category 12")  # fmt: skip
+    assert_usage(
+        run("incident", "open", "--title", "x", "--detected-at", "yesterday", "--history", str(db)), "yesterday"
+    )
+    assert_usage(
+        run(
+            "incident",
+            "open",
+            "--title",
+            "x",
+            "--detected-at",
+            "2026-11-22T01:00:00Z",
+            "--category",
+            "12",
+            "--history",
+            str(db),
+        ),
+        "category 12",
+    )
     assert_usage(run("incident", "annual", "--year", "95", "--history", str(db)), "Buddhist Era")
     assert_usage(run("diff", "--history", str(db), "--format", "pdf"), "pdf")
 

@@ -58,8 +58,12 @@ def assert_only_run_1(db: Path, r1: Path) -> None:
     with open_history(db) as h:
         assert [r.id for r in h.runs()] == [1]
         for table in ("statuses", "host_states", "source_states"):
-            assert h.conn.execute(f"SELECT count(*) FROM {table} WHERE first_run > 1 OR last_run IS NOT NULL"
-                                  ).fetchone()[0] == 0, table  # fmt: skip
+            assert (
+                h.conn.execute(f"SELECT count(*) FROM {table} WHERE first_run > 1 OR last_run IS NOT NULL").fetchone()[
+                    0
+                ]
+                == 0
+            ), table
     assert_run_whole(db, 1, r1)
 
 
@@ -78,8 +82,9 @@ def test_killed_recorders_leave_the_run_whole_or_absent(nights: Nights, tmp_path
         shutil.copy(base, db)
         # spread over the whole recording, from before the database is opened to after the commit
         delay = full * (0.1 + 1.1 * (trial + rnd.random()) / TRIALS)
-        proc = subprocess.Popen(record_cmd(nights.r2, db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                env=env())  # fmt: skip
+        proc = subprocess.Popen(
+            record_cmd(nights.r2, db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env()
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -106,8 +111,10 @@ def test_killed_recorders_leave_the_run_whole_or_absent(nights: Nights, tmp_path
 
 def test_two_recorders_at_once(nights: Nights, tmp_path: Path) -> None:
     db = tmp_path / "h.db"  # empty: both also race to create the schema
-    procs = [subprocess.Popen(record_cmd(r, db), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
-             for r in (nights.r1, nights.r2)]  # fmt: skip
+    procs = [
+        subprocess.Popen(record_cmd(r, db), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
+        for r in (nights.r1, nights.r2)
+    ]
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err

@@ -178,8 +178,14 @@ def test_draft_fills_what_a_scan_knows(db: Path, nights: Nights) -> None:
     assert kh["clock"]["trustworthy"] is True  # headquarters' NTP checks pass on both
     assert draft["ng"]["indicators"]["new_accounts"] and draft["ng"]["indicators"]["privilege_escalation"]
     assert not draft["ng"]["indicators"]["dos"]
-    for blank in ("k.tracking_unit", "k.mission", "k.contact.position", "kh.regulator_informed", "ng.narrative",
-                  "kh.systems[0].building"):  # fmt: skip
+    for blank in (
+        "k.tracking_unit",
+        "k.mission",
+        "k.contact.position",
+        "kh.regulator_informed",
+        "ng.narrative",
+        "kh.systems[0].building",
+    ):
         assert blank in draft["for_a_person"]
     assert "k.reference_no" not in draft["for_a_person"]
     assert "deadline" in res.stderr or "due by" in res.stderr
@@ -198,23 +204,53 @@ def test_draft_html_is_printable_in_chromium(db: Path, nights: Nights, tmp_path:
     res = run("incident", "draft", "C2-6", "--history", str(db), "-i", str(nights.inv2), "-o", str(out))
     assert res.exit_code == 0, res.output
     page = out.read_text(encoding="utf-8")
-    for text in ("แบบ ก1", "แบบ ก2", "หมวด ก", "หมวด ข", "หมวด ค", "หมวด ง", "กำหนดส่งแบบ ก2",
-                 "svc-backup:x:0:0::/root:/bin/bash", "ต้องกรอกโดยเจ้าหน้าที่"):  # fmt: skip
+    for text in (
+        "แบบ ก1",
+        "แบบ ก2",
+        "หมวด ก",
+        "หมวด ข",
+        "หมวด ค",
+        "หมวด ง",
+        "กำหนดส่งแบบ ก2",
+        "svc-backup:x:0:0::/root:/bin/bash",
+        "ต้องกรอกโดยเจ้าหน้าที่",
+    ):
         assert text in page, text
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("chromium is not installed")
     pdf = tmp_path / "draft.pdf"
     dom = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}",
-         "--dump-dom", out.as_uri()], capture_output=True, text=True, timeout=120, check=True,
-    ).stdout  # fmt: skip
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            out.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     assert "กำหนดส่งแบบ ก2" in dom and "☑" in dom
     subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}",
-         f"--print-to-pdf={pdf}", "--no-pdf-header-footer", out.as_uri()],
-        capture_output=True, timeout=120, check=True,
-    )  # fmt: skip
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--print-to-pdf={pdf}",
+            "--no-pdf-header-footer",
+            out.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
 
 

@@ -77,14 +77,54 @@ def test_register_lifecycle(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     with open_history(db):
         pass
-    res = run("incident", "open", "--title", "defaced portal", "--detected-at", "2026-11-23T01:15:00Z",
-              "--category", "5", "--category", "8", "--asset-type", "website", "--history", str(db))  # fmt: skip
+    res = run(
+        "incident",
+        "open",
+        "--title",
+        "defaced portal",
+        "--detected-at",
+        "2026-11-23T01:15:00Z",
+        "--category",
+        "5",
+        "--category",
+        "8",
+        "--asset-type",
+        "website",
+        "--history",
+        str(db),
+    )
     assert res.exit_code == 0, res.output
     assert "opened INC-2569-0001" in res.output and "due by 2026-11-24T01:15:00Z" in res.output
-    assert run("incident", "update", "INC-2569-0001", "--status", "investigating", "--level", "critical",
-               "--note", "web team informed", "--history", str(db)).exit_code == 0  # fmt: skip
-    assert run("incident", "close", "INC-2569-0001", "--at", "2026-11-24T09:00:00Z", "--note", "restored",
-               "--history", str(db)).exit_code == 0  # fmt: skip
+    assert (
+        run(
+            "incident",
+            "update",
+            "INC-2569-0001",
+            "--status",
+            "investigating",
+            "--level",
+            "critical",
+            "--note",
+            "web team informed",
+            "--history",
+            str(db),
+        ).exit_code
+        == 0
+    )
+    assert (
+        run(
+            "incident",
+            "close",
+            "INC-2569-0001",
+            "--at",
+            "2026-11-24T09:00:00Z",
+            "--note",
+            "restored",
+            "--history",
+            str(db),
+        ).exit_code
+        == 0
+    )
     again = run("incident", "close", "INC-2569-0001", "--history", str(db))
     assert again.exit_code == 3 and "already closed" in again.output
     listed = json.loads(run("incident", "list", "--history", str(db), "--format", "json").output)
@@ -109,8 +149,13 @@ def test_open_from_candidate(tmp_path: Path) -> None:
 
     db = tmp_path / "h.db"
     run("history", "record", str(results_file(tmp_path / "a.json")), "--history", str(db))
-    run("history", "record", str(results_file(tmp_path / "b.json", started="2026-11-22T19:05:00Z", status="fail")),
-        "--history", str(db))  # fmt: skip
+    run(
+        "history",
+        "record",
+        str(results_file(tmp_path / "b.json", started="2026-11-22T19:05:00Z", status="fail")),
+        "--history",
+        str(db),
+    )
     with open_history(db) as h:
         h.conn.execute("UPDATE checks SET severity = 'high'")
     cands = json.loads(run("incident", "candidates", "--history", str(db), "--format", "json").output)

@@ -10,8 +10,10 @@ from pathlib import Path
 from prakan.history import open_history
 
 # a host on loopback with nothing listening: collection fails fast, the run completes with it in error
-INVENTORY = ("all:\n  hosts:\n    lnx1: {ansible_host: 127.0.0.1, ansible_port: 1, prakan_platform: linux, "
-             "prakan_role: web, prakan_os_family: debian}\n")  # fmt: skip
+INVENTORY = (
+    "all:\n  hosts:\n    lnx1: {ansible_host: 127.0.0.1, ansible_port: 1, prakan_platform: linux, "
+    "prakan_role: web, prakan_os_family: debian}\n"
+)
 
 
 def scan(tmp: Path, *args: str, data_home: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -19,8 +21,13 @@ def scan(tmp: Path, *args: str, data_home: Path | None = None) -> subprocess.Com
     inv.write_text(INVENTORY, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("PRAKAN_HISTORY", "PRAKAN_INVENTORY")}
     env.update(XDG_CONFIG_HOME=str(tmp / "config"), XDG_DATA_HOME=str(data_home or tmp / "data"))
-    return subprocess.run([sys.executable, "-m", "prakan", "scan", "-i", str(inv), "--timeout", "5", *args],
-                          capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "prakan", "scan", "-i", str(inv), "--timeout", "5", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_scan_records_each_run(tmp_path: Path) -> None:

@@ -60,29 +60,81 @@ GLOBAL_ONLY = re.compile(
     r"|security|crypto|spanning-tree mode|vtp)\b"
 )
 # Settings that hold one value: a new value replaces the old line in place.
-SINGLE = [re.compile(p) for p in (
-    r"^(hostname) ", r"^(enable secret) ", r"^(enable password) ", r"^(ip ssh version) ",
-    r"^(ip ssh time-out) ", r"^(ip ssh authentication-retries) ", r"^(ip ssh source-interface) ",
-    r"^(ip ssh dh min size) ", r"^(ip domain[ -]name) ", r"^(logging buffered)\b", r"^(logging trap)\b",
-    r"^(logging source-interface) ", r"^(clock timezone) ", r"^(login block-for) ",
-    r"^(snmp-server location) ", r"^(snmp-server contact) ", r"^(service timestamps (?:debug|log)) ",
-    r"^(ntp source) ", r"^(security passwords min-length) ", r"^(username \S+) ", r"^(version) ",
-    r"^(exec-timeout) ", r"^(transport input) ", r"^(transport output) ", r"^(session-timeout) ",
-    r"^(privilege level) ", r"^(login)(?: local)?$", r"^(login authentication) ", r"^(password) ",
-    r"^(description) ", r"^(ip address) \S+ \S+$", r"^(mtu) ", r"^(bandwidth) ", r"^(speed) ",
-    r"^(duplex) ", r"^(switchport mode) ", r"^(switchport access vlan) ", r"^(router-id) ",
-    r"^(ip access-group) \S+ (in|out)$", r"^(access-class) \S+ (in|out)", r"^(ipv6 access-class) \S+ (in|out)",
-    r"^(ip verify unicast source reachable-via) ", r"^(path) ", r"^(maximum) ", r"^(name) ",
-    r"^(aaa authentication (?:login|enable) \S+) ", r"^(aaa authorization (?:exec|network|commands \d+) \S+) ",
-    r"^(aaa accounting (?:exec|network|connection|system|commands \d+) \S+) ", r"^(logging console)\b",
-    r"^(ntp authentication-key \d+) ", r"^(ntp server (?:vrf \S+ )?(?:ip )?\S+)", r"^(key) ", r"^(address ipv4) ",
-    r"^(logging size) ",
-)]
+SINGLE = [
+    re.compile(p)
+    for p in (
+        r"^(hostname) ",
+        r"^(enable secret) ",
+        r"^(enable password) ",
+        r"^(ip ssh version) ",
+        r"^(ip ssh time-out) ",
+        r"^(ip ssh authentication-retries) ",
+        r"^(ip ssh source-interface) ",
+        r"^(ip ssh dh min size) ",
+        r"^(ip domain[ -]name) ",
+        r"^(logging buffered)\b",
+        r"^(logging trap)\b",
+        r"^(logging source-interface) ",
+        r"^(clock timezone) ",
+        r"^(login block-for) ",
+        r"^(snmp-server location) ",
+        r"^(snmp-server contact) ",
+        r"^(service timestamps (?:debug|log)) ",
+        r"^(ntp source) ",
+        r"^(security passwords min-length) ",
+        r"^(username \S+) ",
+        r"^(version) ",
+        r"^(exec-timeout) ",
+        r"^(transport input) ",
+        r"^(transport output) ",
+        r"^(session-timeout) ",
+        r"^(privilege level) ",
+        r"^(login)(?: local)?$",
+        r"^(login authentication) ",
+        r"^(password) ",
+        r"^(description) ",
+        r"^(ip address) \S+ \S+$",
+        r"^(mtu) ",
+        r"^(bandwidth) ",
+        r"^(speed) ",
+        r"^(duplex) ",
+        r"^(switchport mode) ",
+        r"^(switchport access vlan) ",
+        r"^(router-id) ",
+        r"^(ip access-group) \S+ (in|out)$",
+        r"^(access-class) \S+ (in|out)",
+        r"^(ipv6 access-class) \S+ (in|out)",
+        r"^(ip verify unicast source reachable-via) ",
+        r"^(path) ",
+        r"^(maximum) ",
+        r"^(name) ",
+        r"^(aaa authentication (?:login|enable) \S+) ",
+        r"^(aaa authorization (?:exec|network|commands \d+) \S+) ",
+        r"^(aaa accounting (?:exec|network|connection|system|commands \d+) \S+) ",
+        r"^(logging console)\b",
+        r"^(ntp authentication-key \d+) ",
+        r"^(ntp server (?:vrf \S+ )?(?:ip )?\S+)",
+        r"^(key) ",
+        r"^(address ipv4) ",
+        r"^(logging size) ",
+    )
+]
 # On by default: IOS hides the positive form and shows the negation.
 DEFAULT_ON = {
-    "service pad", "cdp run", "ip domain lookup", "ip domain-lookup", "ip source-route", "ip bootp server",
-    "service dhcp", "ip gratuitous-arps", "ip redirects", "ip unreachables", "ip proxy-arp", "cdp enable",
-    "exec", "logging on",
+    "service pad",
+    "cdp run",
+    "ip domain lookup",
+    "ip domain-lookup",
+    "ip source-route",
+    "ip bootp server",
+    "service dhcp",
+    "ip gratuitous-arps",
+    "ip redirects",
+    "ip unreachables",
+    "ip proxy-arp",
+    "cdp enable",
+    "exec",
+    "logging on",
 }
 # Typed inside `archive` / `log config`, these stay there although they look global.
 ARCHIVE_LINES = re.compile(r"^(no )?(logging (enable|size)|notify syslog|hidekeys)\b")
@@ -91,13 +143,30 @@ PLAIN_SECRET = re.compile(r"^(enable secret|username \S+(?: privilege \d+)? secr
 BANNER = re.compile(r"^banner \S+ (\^C|\S)")
 
 EXEC_COMMANDS = [
-    ("show", "running-config"), ("show", "startup-config"), ("show", "version"), ("show", "clock"),
-    ("show", "ip", "interface", "brief"), ("show", "privilege"), ("terminal",), ("configure", "terminal"),
-    ("write", "memory"), ("write",), ("copy", "running-config", "startup-config"),
-    ("enable",), ("disable",), ("exit",), ("logout",),
+    ("show", "running-config"),
+    ("show", "startup-config"),
+    ("show", "version"),
+    ("show", "clock"),
+    ("show", "ip", "interface", "brief"),
+    ("show", "privilege"),
+    ("terminal",),
+    ("configure", "terminal"),
+    ("write", "memory"),
+    ("write",),
+    ("copy", "running-config", "startup-config"),
+    ("enable",),
+    ("disable",),
+    ("exit",),
+    ("logout",),
 ]
 USER_EXEC = {
-    ("show", "version"), ("show", "clock"), ("show", "privilege"), ("terminal",), ("enable",), ("exit",), ("logout",),
+    ("show", "version"),
+    ("show", "clock"),
+    ("show", "privilege"),
+    ("terminal",),
+    ("enable",),
+    ("exit",),
+    ("logout",),
 }
 
 SHOW_VERSION = """\
@@ -153,7 +222,7 @@ def parse_config(text: str) -> list[str]:
         if line == "end":
             break
         m = BANNER.match(line)
-        if m and m.group(1) not in line[m.end():]:
+        if m and m.group(1) not in line[m.end() :]:
             body = [line]
             for more in lines:  # a banner runs to its closing delimiter
                 body.append(more.rstrip())
@@ -384,7 +453,7 @@ class Session:
         while True:
             m = re.search(rb"\r\n|\r|\n|\x1a", self.buf)
             if m:
-                line, self.buf = self.buf[: m.start()], self.buf[m.end():]
+                line, self.buf = self.buf[: m.start()], self.buf[m.end() :]
                 return line.decode(errors="replace") + ("\x1a" if m.group() == b"\x1a" else "")
             if self.stopping.is_set():
                 return None
@@ -440,7 +509,7 @@ class Session:
         match = _match(words)
         if match is None or (not self.priv and match not in USER_EXEC):
             return self.invalid()
-        args = words[len(match):]
+        args = words[len(match) :]
         if match in (("exit",), ("logout",)):
             raise _Hangup
         if match == ("enable",):
@@ -558,7 +627,7 @@ class Session:
     def banner(self, first: str, delim: str) -> str:
         """Read a banner to its closing delimiter; IOS stores (and shows) it between ^C marks."""
         m = BANNER.match(first)
-        head, rest = first[: m.start(1)], first[m.end():]  # type: ignore[union-attr]
+        head, rest = first[: m.start(1)], first[m.end() :]  # type: ignore[union-attr]
         body = rest
         if delim not in rest:
             self.send("Enter TEXT message.  End with the character '" + delim + "'.\n")
@@ -577,13 +646,28 @@ class _Hangup(Exception):
 
 def _match(words: list[str]) -> tuple[str, ...] | None:
     """IOS-style abbreviations: each typed word a prefix of the command word; longest wins."""
-    hits = [c for c in EXEC_COMMANDS
-            if len(words) >= len(c) and all(k.startswith(w.lower()) for w, k in zip(words, c, strict=False))]
+    hits = [
+        c
+        for c in EXEC_COMMANDS
+        if len(words) >= len(c) and all(k.startswith(w.lower()) for w, k in zip(words, c, strict=False))
+    ]
     return max(hits, key=len, default=None)
 
 
-IFTYPES = ("GigabitEthernet", "FastEthernet", "TenGigabitEthernet", "TwentyFiveGigE", "Ethernet", "Loopback",
-           "Vlan", "Port-channel", "Tunnel", "Serial", "Management", "BDI")
+IFTYPES = (
+    "GigabitEthernet",
+    "FastEthernet",
+    "TenGigabitEthernet",
+    "TwentyFiveGigE",
+    "Ethernet",
+    "Loopback",
+    "Vlan",
+    "Port-channel",
+    "Tunnel",
+    "Serial",
+    "Management",
+    "BDI",
+)
 
 
 def _expand_interface(line: str) -> str:
@@ -636,8 +720,7 @@ def _scope(lines: list[str], path: list[str]) -> tuple[int, int, int]:
     """(start, end, depth) of the lines directly under `path`; creates missing headers."""
     start, end, depth = 0, len(lines), 0
     for header in path:
-        found = next((j for j in range(start, end) if _indent(lines[j]) == depth and lines[j].strip() == header),
-                     None)
+        found = next((j for j in range(start, end) if _indent(lines[j]) == depth and lines[j].strip() == header), None)
         if found is None:
             lines.insert(end, " " * depth + header)
             found = end

@@ -24,8 +24,14 @@ WRONG_PASSWORD = "not-the-password"
 
 def _host_endpoint(host: Host, workdir: Path, **kw: object) -> Endpoint:
     kh = write_known_hosts(workdir / f"known_hosts-{host.name}", [host.known_hosts_line()])
-    args: dict[str, object] = {"name": host.name, "platform": "linux", "address": host.address, "port": 22,
-                               "username": "lab", "known_hosts": kh}
+    args: dict[str, object] = {
+        "name": host.name,
+        "platform": "linux",
+        "address": host.address,
+        "port": 22,
+        "username": "lab",
+        "known_hosts": kh,
+    }
     args.update(kw)
     return Endpoint(**args)  # type: ignore[arg-type]
 
@@ -55,9 +61,15 @@ def changed_host_key(host: Host, key: KeyPair, workdir: Path) -> Endpoint:
 
 def _device_endpoint(dev: fakeios.Device, workdir: Path, **kw: object) -> Endpoint:
     kh = write_known_hosts(workdir / f"known_hosts-{dev.name}", [dev.known_hosts_line()])
-    args: dict[str, object] = {"name": dev.name, "platform": "cisco_ios", "address": dev.address,
-                               "port": dev.port, "username": dev.spec.username, "password": dev.spec.password,
-                               "known_hosts": kh}
+    args: dict[str, object] = {
+        "name": dev.name,
+        "platform": "cisco_ios",
+        "address": dev.address,
+        "port": dev.port,
+        "username": dev.spec.username,
+        "password": dev.spec.password,
+        "known_hosts": kh,
+    }
     args.update(kw)
     return Endpoint(**args)  # type: ignore[arg-type]
 

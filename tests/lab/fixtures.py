@@ -64,8 +64,7 @@ def lab_hosts(lab_net: Lab, lab_keypair: KeyPair) -> Iterator[HostFactory]:
     mine: list[Host] = []
 
     def make(n: int = 1, seeds: Sequence[HostSpec] | None = None) -> list[Host]:
-        hosts = lab_net.up(list(seeds) if seeds is not None else [HostSpec() for _ in range(n)],
-                           lab_keypair.public)
+        hosts = lab_net.up(list(seeds) if seeds is not None else [HostSpec() for _ in range(n)], lab_keypair.public)
         mine.extend(hosts)
         return hosts
 
@@ -81,8 +80,9 @@ def lab_devices() -> Iterator[DeviceFactory]:
     mine: list[fakeios.Device] = []
 
     def make(configs: Mapping[str, str] | Sequence[fakeios.DeviceSpec]) -> list[fakeios.Device]:
-        specs = ([fakeios.DeviceSpec(n, c) for n, c in configs.items()] if isinstance(configs, Mapping)
-                 else list(configs))
+        specs = (
+            [fakeios.DeviceSpec(n, c) for n, c in configs.items()] if isinstance(configs, Mapping) else list(configs)
+        )
         devices = fakeios.start(specs)
         mine.extend(devices)
         return devices
@@ -105,6 +105,7 @@ def lab_inventory(tmp_path: Path, lab_keypair: KeyPair) -> Callable[..., Path]:
 
 
 # --- faults -----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def fault_down_host(lab_net: Lab, lab_keypair: KeyPair, tmp_path: Path) -> Iterator[Endpoint]:

@@ -137,10 +137,16 @@ def build(dest: Path) -> float:
     tmp = dest.with_name(f".build-{dest.name}-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        _run([
-            "debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}",
-            SUITE, str(tmp), debian_mirror(),
-        ])
+        _run(
+            [
+                "debootstrap",
+                "--variant=minbase",
+                f"--include={','.join(PACKAGES)}",
+                SUITE,
+                str(tmp),
+                debian_mirror(),
+            ]
+        )
         if pids := _procs_rooted_in(tmp):
             raise GoldenError(f"debootstrap left processes running inside the rootfs: {pids}")
         _configure(tmp)

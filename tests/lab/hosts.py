@@ -157,8 +157,20 @@ def _sh_quote(s: str) -> str:
 # (sys_admin, sys_module, sys_rawio, mknod, sys_time, sys_boot, syslog, bpf, perfmon,
 # dac_read_search, sys_ptrace, ...) leaves the bounding set, so no process in the host can regain it.
 KEEP_CAPS = (
-    "chown", "dac_override", "fowner", "fsetid", "kill", "setgid", "setuid", "setfcap",
-    "net_bind_service", "net_broadcast", "net_admin", "net_raw", "sys_chroot", "audit_write",
+    "chown",
+    "dac_override",
+    "fowner",
+    "fsetid",
+    "kill",
+    "setgid",
+    "setuid",
+    "setfcap",
+    "net_bind_service",
+    "net_broadcast",
+    "net_admin",
+    "net_raw",
+    "sys_chroot",
+    "audit_write",
 )
 DEV_NODES = ("null", "zero", "full", "random", "urandom", "tty")
 
@@ -291,8 +303,12 @@ class Lab:
                     if i is None:
                         raise LabError("no free 10.203.x.0/24 subnet left")
                     host = Host(
-                        name=spec.name or f"h{i}", index=i, netns=f"{NETNS_PREFIX}{self.run_id}-{i}",
-                        veth=f"{VETH_PREFIX}{self.run_id}{i}", dir=self.dir / f"h{i}", sshd=spec.sshd,
+                        name=spec.name or f"h{i}",
+                        index=i,
+                        netns=f"{NETNS_PREFIX}{self.run_id}-{i}",
+                        veth=f"{VETH_PREFIX}{self.run_id}{i}",
+                        dir=self.dir / f"h{i}",
+                        sshd=spec.sshd,
                     )
                     self.hosts.append(host)
                     new.append(host)
@@ -301,9 +317,27 @@ class Lab:
                 self._rootfs(host, spec, authorized_key)
                 with open(host.dir / "init.log", "wb") as log:
                     host.proc = subprocess.Popen(
-                        ["ip", "netns", "exec", host.netns, "unshare", "--mount", "--uts", "--ipc", "--pid", "--fork",
-                         "--kill-child", "--propagation", "private", "sh", "-c", _start_script(host)],
-                        stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                        [
+                            "ip",
+                            "netns",
+                            "exec",
+                            host.netns,
+                            "unshare",
+                            "--mount",
+                            "--uts",
+                            "--ipc",
+                            "--pid",
+                            "--fork",
+                            "--kill-child",
+                            "--propagation",
+                            "private",
+                            "sh",
+                            "-c",
+                            _start_script(host),
+                        ],
+                        stdin=subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=log,
                     )
             _wait_ssh(h for h in new if h.sshd)
         except BaseException:
@@ -327,8 +361,15 @@ class Lab:
     def _rootfs(self, h: Host, spec: HostSpec, authorized_key: str) -> None:
         for sub in ("upper", "work", "merged"):
             (h.dir / sub).mkdir(parents=True, exist_ok=True)
-        run("mount", "-t", "overlay", "overlay", "-o",
-            f"nodev,lowerdir={self.golden},upperdir={h.upper},workdir={h.dir / 'work'}", str(h.root))
+        run(
+            "mount",
+            "-t",
+            "overlay",
+            "overlay",
+            "-o",
+            f"nodev,lowerdir={self.golden},upperdir={h.upper},workdir={h.dir / 'work'}",
+            str(h.root),
+        )
         r = h.root
         (r / "etc/hostname").write_text(f"{h.name}\n")
         (r / "etc/hosts").write_text(f"127.0.0.1\tlocalhost\n{h.address}\t{h.name}\n")
@@ -406,7 +447,7 @@ def cleanup_stale() -> list[str]:
         name = ns.split(" ")[0]
         if not name.startswith(NETNS_PREFIX):
             continue
-        run_id, _, idx = name[len(NETNS_PREFIX):].partition("-")
+        run_id, _, idx = name[len(NETNS_PREFIX) :].partition("-")
         if run_id in live:
             continue
         for pid in run("ip", "netns", "pids", name, check=False).stdout.split():

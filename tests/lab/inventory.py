@@ -48,25 +48,38 @@ def write_inventory(
     )
     linux = {
         h.name: {
-            "ansible_host": h.address, "ansible_port": h.port, "prakan_platform": "linux",
-            "prakan_role": host_role, "prakan_os_family": "debian", "prakan_os": "debian12",
+            "ansible_host": h.address,
+            "ansible_port": h.port,
+            "prakan_platform": "linux",
+            "prakan_role": host_role,
+            "prakan_os_family": "debian",
+            "prakan_os": "debian12",
         }
         for h in hosts
     }
     ios = {
         d.name: {
-            "ansible_host": d.address, "ansible_port": d.port, "ansible_user": d.spec.username,
-            "ansible_password": d.spec.password, "prakan_platform": "cisco_ios", "prakan_role": device_role,
-            "prakan_os": "iosxe17", "prakan_wan_interfaces": ["GigabitEthernet1"],
+            "ansible_host": d.address,
+            "ansible_port": d.port,
+            "ansible_user": d.spec.username,
+            "ansible_password": d.spec.password,
+            "prakan_platform": "cisco_ios",
+            "prakan_role": device_role,
+            "prakan_os": "iosxe17",
+            "prakan_wan_interfaces": ["GigabitEthernet1"],
             **({"ansible_become_password": d.spec.enable_password} if d.spec.enable_password else {}),
         }
         for d in devices
     }
     groups: dict[str, Any] = {
-        "site_lab_ns": {"hosts": {n: None for n in linux},
-                        "vars": {"prakan_site": _site("LAB-NS", "Lab namespaces", "10.203.0.0/16", "LAB-NS-1")}},
-        "site_lab_lo": {"hosts": {n: None for n in ios},
-                        "vars": {"prakan_site": _site("LAB-LO", "Lab loopback", "127.0.0.0/8", "LAB-LO-1")}},
+        "site_lab_ns": {
+            "hosts": {n: None for n in linux},
+            "vars": {"prakan_site": _site("LAB-NS", "Lab namespaces", "10.203.0.0/16", "LAB-NS-1")},
+        },
+        "site_lab_lo": {
+            "hosts": {n: None for n in ios},
+            "vars": {"prakan_site": _site("LAB-LO", "Lab loopback", "127.0.0.0/8", "LAB-LO-1")},
+        },
         "transport_mpls": {"children": {"site_lab_ns": None, "site_lab_lo": None}},
         "region_bangkok": {"children": {"site_lab_ns": None, "site_lab_lo": None}},
         "sitetype_hq": {"children": {"site_lab_ns": None, "site_lab_lo": None}},

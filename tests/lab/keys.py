@@ -33,7 +33,8 @@ def make_keypair(directory: Path, name: str = "lab_ed25519") -> KeyPair:
     private = directory / name
     subprocess.run(
         ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"prakan-{name}", "-f", str(private)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     return KeyPair(private, private.with_suffix(".pub").read_text().strip())
 

@@ -37,9 +37,17 @@ from .golden import CACHE_ROOT, SUITE, GoldenError, _configure, _procs_rooted_in
 from .hosts import Host, HostSpec, Lab, LabError, _wait_ssh
 
 PACKAGES = (
-    "systemd-sysv", "dbus", "openssh-server", "python3", "python3-apt", "sudo", "iproute2", "procps", "kmod",
+    "systemd-sysv",
+    "dbus",
+    "openssh-server",
+    "python3",
+    "python3-apt",
+    "sudo",
+    "iproute2",
+    "procps",
+    "kmod",
     "telnet",  # a gap the sample department has: the hardening removes it
-)  # fmt: skip
+)
 # What the hardening playbook installs; served by the local repository, absent from the golden tree.
 REPO_PACKAGES = ("auditd", "chrony", "rsyslog", "nftables", "libpam-pwquality", "aide", "aide-common", "logrotate")
 REPO_MOUNT = "/srv/prakan-repo"
@@ -75,8 +83,19 @@ def nspawn_unavailable() -> str | None:
 def _build_repo(root: Path, repo: Path) -> None:
     """Download REPO_PACKAGES and what they need beyond the golden tree; index them as a flat repo."""
     _run(["chroot", str(root), "apt-get", "-q", "update"])
-    _run(["chroot", str(root), "apt-get", "-q", "-y", "--no-install-recommends", "--download-only",
-          "install", *REPO_PACKAGES])  # fmt: skip
+    _run(
+        [
+            "chroot",
+            str(root),
+            "apt-get",
+            "-q",
+            "-y",
+            "--no-install-recommends",
+            "--download-only",
+            "install",
+            *REPO_PACKAGES,
+        ]
+    )
     archives = root / "var/cache/apt/archives"
     debs = sorted(archives.glob("*.deb"))
     if not debs:
@@ -84,8 +103,9 @@ def _build_repo(root: Path, repo: Path) -> None:
     repo.mkdir(parents=True)
     for deb in debs:
         shutil.move(str(deb), repo / deb.name)
-    packages = subprocess.run(["dpkg-scanpackages", "--multiversion", "."], cwd=repo, capture_output=True,
-                              check=True).stdout  # fmt: skip
+    packages = subprocess.run(
+        ["dpkg-scanpackages", "--multiversion", "."], cwd=repo, capture_output=True, check=True
+    ).stdout
     (repo / "Packages").write_bytes(packages)
     release = subprocess.run(["apt-ftparchive", "release", "."], cwd=repo, capture_output=True, check=True).stdout
     (repo / "Release").write_bytes(release)
@@ -98,8 +118,7 @@ def build(golden: Path, repo: Path) -> float:
     for d in (tmp, tmp_repo):
         shutil.rmtree(d, ignore_errors=True)
     try:
-        _run(["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(tmp),
-              debian_mirror()])  # fmt: skip
+        _run(["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(tmp), debian_mirror()])
         if pids := _procs_rooted_in(tmp):
             raise GoldenError(f"debootstrap left processes running inside the rootfs: {pids}")
         _build_repo(tmp, tmp_repo)
@@ -156,9 +175,13 @@ class NspawnLab(Lab):
                     if i is None:
                         raise LabError("no free 10.203.x.0/24 subnet left")
                     host = Host(
-                        name=spec.name or f"h{i}", index=i, netns=f"{NETNS_PREFIX}{self.run_id}-{i}",
-                        veth=f"{VETH_PREFIX}{self.run_id}{i}", dir=self.dir / f"h{i}", sshd=True,
-                    )  # fmt: skip
+                        name=spec.name or f"h{i}",
+                        index=i,
+                        netns=f"{NETNS_PREFIX}{self.run_id}-{i}",
+                        veth=f"{VETH_PREFIX}{self.run_id}{i}",
+                        dir=self.dir / f"h{i}",
+                        sshd=True,
+                    )
                     self.hosts.append(host)
                     new.append(host)
                     self._network(host)
@@ -167,12 +190,26 @@ class NspawnLab(Lab):
                 env = {**os.environ, "SYSTEMD_NSPAWN_API_VFS_WRITABLE": "network", "SYSTEMD_LOG_COLOR": "0"}
                 with open(host.dir / "init.log", "wb") as log:
                     host.proc = subprocess.Popen(
-                        ["systemd-nspawn", "-D", str(host.root), "--boot", f"--machine={host.netns}",
-                         f"--hostname={host.name}", f"--network-namespace-path=/run/netns/{host.netns}",
-                         "--register=no", "--keep-unit", "--console=read-only", "-q", "--capability=CAP_NET_ADMIN",
-                         f"--bind-ro={self.repo}:{REPO_MOUNT}"],
-                        stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
-                    )  # fmt: skip
+                        [
+                            "systemd-nspawn",
+                            "-D",
+                            str(host.root),
+                            "--boot",
+                            f"--machine={host.netns}",
+                            f"--hostname={host.name}",
+                            f"--network-namespace-path=/run/netns/{host.netns}",
+                            "--register=no",
+                            "--keep-unit",
+                            "--console=read-only",
+                            "-q",
+                            "--capability=CAP_NET_ADMIN",
+                            f"--bind-ro={self.repo}:{REPO_MOUNT}",
+                        ],
+                        stdin=subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=log,
+                        env=env,
+                    )
             _wait_ssh(new, timeout=BOOT_TIMEOUT)
         except BaseException:
             for h in new:

@@ -50,8 +50,13 @@ def test_corpus_case(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     "case",
     [
-        "clean", "inv000_syntax_hosts", "inv000_invalid_date", "inv002_vaulted_without_password", "inv006_two_sites",
-        "inv020_not_parsed", "ini_inventory",
+        "clean",
+        "inv000_syntax_hosts",
+        "inv000_invalid_date",
+        "inv002_vaulted_without_password",
+        "inv006_two_sites",
+        "inv020_not_parsed",
+        "ini_inventory",
     ],
 )
 def test_forked_loader_gives_the_same_findings(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,8 +116,9 @@ def test_unknown_key_suggests_the_right_one(monkeypatch: pytest.MonkeyPatch) -> 
 def test_secret_values_are_never_printed(monkeypatch: pytest.MonkeyPatch) -> None:
     for fmt in ["text", "json", "sarif", "junit", "github"]:
         for lang in ["en", "th"]:
-            _, out = run(["inventory", "--format", fmt, "--lang", lang], CORPUS / "inv016_plaintext_secret",
-                         monkeypatch)
+            _, out = run(
+                ["inventory", "--format", fmt, "--lang", lang], CORPUS / "inv016_plaintext_secret", monkeypatch
+            )
             assert "INV016" in out
             assert "PLAINTEXT" not in out
 
@@ -150,7 +156,9 @@ def test_impossible_date_is_a_finding_with_its_position(monkeypatch: pytest.Monk
     _, findings = run_json(CORPUS / "inv000_invalid_date", monkeypatch)
     got = {(f["file"], f["line"], f["column"], f["message"]) for f in findings}
     assert (
-        "inventory/exceptions.yml", 8, 18,
+        "inventory/exceptions.yml",
+        8,
+        18,
         "YAML syntax error: '2027-02-30' is not a valid date (day is out of range for month); "
         "quote it if it is meant as text",
     ) in got
@@ -237,9 +245,7 @@ def test_vaulted_file_is_checked_with_the_password(monkeypatch: pytest.MonkeyPat
     case = _vaulted_case(tmp_path, secrets.token_hex(16))
     code, findings = run_json(case, monkeypatch, "--vault-password-file", str(tmp_path / "pw"))
     # decrypted and checked: the misspelt key is found; positions inside a vaulted file are line 1
-    assert [(f["rule"], f["file"], f["line"]) for f in findings] == [
-        ("INV003", "inventory/host_vars/bkk-web1.yml", 1)
-    ]
+    assert [(f["rule"], f["file"], f["line"]) for f in findings] == [("INV003", "inventory/host_vars/bkk-web1.yml", 1)]
     assert code == 1
 
 
@@ -300,7 +306,11 @@ def test_cli_subprocess_writes_sarif_file(tmp_path: Path) -> None:
     prakan = Path(sys.executable).parent / "prakan"
     proc = subprocess.run(
         [str(prakan), "lint", "inventory", "--format", "sarif", "--output", str(out)],
-        cwd=case, capture_output=True, text=True, timeout=120, check=False,
+        cwd=case,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 1, proc.stderr
     assert "1 finding(s): 1 error(s)" in proc.stderr

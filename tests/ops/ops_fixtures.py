@@ -27,9 +27,13 @@ OFFLINE_ENV = {
 
 def _key() -> str:
     h = hashlib.sha256()
-    inputs = [ROOT / "pyproject.toml", ROOT / "requirements" / "constraints.txt",
-              ROOT / "requirements" / "collections.yml", ROOT / "scripts" / "build-wheelhouse.sh",
-              ROOT / "scripts" / "install-offline.sh"]  # fmt: skip
+    inputs = [
+        ROOT / "pyproject.toml",
+        ROOT / "requirements" / "constraints.txt",
+        ROOT / "requirements" / "collections.yml",
+        ROOT / "scripts" / "build-wheelhouse.sh",
+        ROOT / "scripts" / "install-offline.sh",
+    ]
     package = ROOT / "scanner" / "prakan"
     inputs += sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for p in inputs:
@@ -45,7 +49,12 @@ def wheelhouse() -> Path:
         for old in cache.glob("wheelhouse-*"):
             shutil.rmtree(old, ignore_errors=True)
         env = {**os.environ, "PYTHON": sys.executable}
-        proc = subprocess.run(["bash", str(ROOT / "scripts" / "build-wheelhouse.sh"), str(target)],
-                              capture_output=True, text=True, env=env, timeout=1200)  # fmt: skip
+        proc = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "build-wheelhouse.sh"), str(target)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=1200,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
     return target

@@ -53,8 +53,19 @@ def ensure_rootfs() -> Path:
         tmp = dest.with_name(f".build-{dest.name}-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         try:
-            res = subprocess.run(["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE,
-                                  str(tmp), debian_mirror()], capture_output=True, text=True, timeout=1200)  # fmt: skip
+            res = subprocess.run(
+                [
+                    "debootstrap",
+                    "--variant=minbase",
+                    f"--include={','.join(PACKAGES)}",
+                    SUITE,
+                    str(tmp),
+                    debian_mirror(),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=1200,
+            )
             if res.returncode:
                 raise SystemdHostError(f"debootstrap failed: {res.stderr[-2000:]}")
             if pids := _procs_rooted_in(tmp):
@@ -87,19 +98,33 @@ class SystemdHost:
         ssh = self.root / "etc/ssh"
         for old in ssh.glob("ssh_host_*"):
             old.unlink()
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(ssh / "ssh_host_ed25519_key")],
-                       check=True)  # fmt: skip
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(ssh / "ssh_host_ed25519_key")], check=True
+        )
         (ssh / "sshd_config.d").mkdir(exist_ok=True)
         (ssh / "sshd_config.d/lab.conf").write_text(
             f"ListenAddress 127.0.0.1\nPort {self.port}\nHostKey /etc/ssh/ssh_host_ed25519_key\n"
-            "PermitRootLogin prohibit-password\nPasswordAuthentication no\n")  # fmt: skip
+            "PermitRootLogin prohibit-password\nPasswordAuthentication no\n"
+        )
         (self.root / "root/.ssh").mkdir(mode=0o700, exist_ok=True)
         (self.root / "root/.ssh/authorized_keys").write_text(authorized_key.strip() + "\n")
         self.host_key = (ssh / "ssh_host_ed25519_key.pub").read_text().split()[:2]
         self.log = (workdir / "boot.log").open("w")
-        self.proc = subprocess.Popen(["systemd-nspawn", "-q", "-D", str(self.root), "--boot", "--register=no",
-                                      "--keep-unit", f"--machine=prakan-ops-{self.port}"],
-                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [
+                "systemd-nspawn",
+                "-q",
+                "-D",
+                str(self.root),
+                "--boot",
+                "--register=no",
+                "--keep-unit",
+                f"--machine=prakan-ops-{self.port}",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             self._wait()
         except BaseException:
@@ -116,8 +141,12 @@ class SystemdHost:
         return kids[0]
 
     def exec(self, *cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        res = subprocess.run(["nsenter", "-t", self.leader(), "-m", "-u", "-i", "-p", "-r", "-w", *cmd],
-                             capture_output=True, text=True, timeout=600)  # fmt: skip
+        res = subprocess.run(
+            ["nsenter", "-t", self.leader(), "-m", "-u", "-i", "-p", "-r", "-w", *cmd],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if check and res.returncode:
             raise SystemdHostError(f"{cmd}: {res.returncode}: {res.stderr[-2000:]}")
         return res

@@ -42,14 +42,22 @@ def test_linux_results_sudo_failure_truncation_and_skipped_loops(tmp_path: Path)
     plain = [n for n, p in planned.items() if not p["become"]]
     root = [n for n, p in planned.items() if p["become"]]
     registered = [
-        {"results": [_ran(planned[n], rc=0, stdout="ID=debian\n", stderr="") for n in plain[:-1]]
-         + [_ran(planned[plain[-1]], rc=2, stdout="", stderr="cat: x: No such file\nlast line")]},
+        {
+            "results": [_ran(planned[n], rc=0, stdout="ID=debian\n", stderr="") for n in plain[:-1]]
+            + [_ran(planned[plain[-1]], rc=2, stdout="", stderr="cat: x: No such file\nlast line")]
+        },
         {"results": [_skipped(planned[n]) for n in root]},  # sudo check failed: not run
         {"results": [_skipped(planned[n]) for n in planned]},  # the IOS task, skipped on Linux
-    ]  # fmt: skip
-    name, _digest, _ = host_evidence("web1", "linux", loop_results(registered), directory=tmp_path,
-                                     privileged_error="sudo authentication failed", key=KEY,
-                                     catalog=CATALOG)  # fmt: skip
+    ]
+    name, _digest, _ = host_evidence(
+        "web1",
+        "linux",
+        loop_results(registered),
+        directory=tmp_path,
+        privileged_error="sudo authentication failed",
+        key=KEY,
+        catalog=CATALOG,
+    )
     doc = json.loads((tmp_path / name).read_text())
     assert doc["collector"]["method"] == "ansible" and doc["error"] is None
     first = doc["sources"][plain[0]]
@@ -61,17 +69,28 @@ def test_linux_results_sudo_failure_truncation_and_skipped_loops(tmp_path: Path)
 
 def test_unreachable_and_connection_failures_are_host_errors(tmp_path: Path) -> None:
     assert unreachable([{"unreachable": True, "msg": "ssh: connect to host 10.0.0.1 port 22: No route"}]) == (
-        "unreachable: ssh: connect to host 10.0.0.1 port 22: No route")  # fmt: skip
+        "unreachable: ssh: connect to host 10.0.0.1 port 22: No route"
+    )
     assert unreachable([{"results": [{"rc": 0}]}]) is None
     planned = [p.to_json() for p in plan("r1", "cisco_ios", CATALOG)]
-    failed = [{"results": [_ran(p, failed=True, msg="ssh connection failed: ssh connect failed: Connection refused")
-                           for p in planned]}]  # fmt: skip
+    failed = [
+        {
+            "results": [
+                _ran(p, failed=True, msg="ssh connection failed: ssh connect failed: Connection refused")
+                for p in planned
+            ]
+        }
+    ]
     name, _, _ = host_evidence("r1", "cisco_ios", loop_results(failed), directory=tmp_path, key=KEY, catalog=CATALOG)
     doc = json.loads((tmp_path / name).read_text())
     assert doc["error"].startswith("connection failed: ") and doc["sources"] == {}
     # a device that answers but rejects a command: that source is an error, the host is not
-    rejected = [{"results": [_ran(planned[0], failed=True, msg="% Invalid input detected at '^' marker.")]
-                 + [_ran(p, stdout=["hostname r1\nend"]) for p in planned[1:]]}]  # fmt: skip
+    rejected = [
+        {
+            "results": [_ran(planned[0], failed=True, msg="% Invalid input detected at '^' marker.")]
+            + [_ran(p, stdout=["hostname r1\nend"]) for p in planned[1:]]
+        }
+    ]
     name, _, _ = host_evidence("r2", "cisco_ios", loop_results(rejected), directory=tmp_path, key=KEY, catalog=CATALOG)
     doc = json.loads((tmp_path / name).read_text())
     assert doc["error"] is None and "Invalid input" in doc["sources"][planned[0]["name"]]["error"]

@@ -31,8 +31,13 @@ pytest_plugins = ["lab.fixtures"]
 BIN = Path(sys.executable).parent
 PLAYBOOK = ROOT / "playbooks" / "collect_evidence.yml"
 KEY = "ops-test-redaction-key-0123456789abcdef"
-SECRETS = {"enable": "Ena8leCl3arOps", "user": "Adm1nCl3arOps", "community": "Wr1teS3cretOps",
-           "tacacs": "TacacsCl3arOps", "ntp": "NtpK3yOps"}  # fmt: skip
+SECRETS = {
+    "enable": "Ena8leCl3arOps",
+    "user": "Adm1nCl3arOps",
+    "community": "Wr1teS3cretOps",
+    "tacacs": "TacacsCl3arOps",
+    "ntp": "NtpK3yOps",
+}
 BAD_IOS = f"""\
 !
 version 17.9
@@ -64,28 +69,58 @@ BAD_SSHD = "PermitRootLogin yes\nPasswordAuthentication yes\nX11Forwarding yes\n
 def _env() -> dict[str, str]:
     # network_cli's libssh client does not read the lab's known_hosts file; Linux hosts keep
     # StrictHostKeyChecking=yes through the inventory's ansible_ssh_common_args.
-    return {**os.environ, "PRAKAN_REDACTION_KEY": KEY, "ANSIBLE_HOST_KEY_CHECKING": "False",
-            "ANSIBLE_DEPRECATION_WARNINGS": "False", "ANSIBLE_NOCOLOR": "1"}  # fmt: skip
+    return {
+        **os.environ,
+        "PRAKAN_REDACTION_KEY": KEY,
+        "ANSIBLE_HOST_KEY_CHECKING": "False",
+        "ANSIBLE_DEPRECATION_WARNINGS": "False",
+        "ANSIBLE_NOCOLOR": "1",
+    }
 
 
 def playbook(inv: Path, dest: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inv), str(PLAYBOOK), "-e",
-                           f"prakan_evidence_dir={dest}", *args], capture_output=True, text=True, env=_env(),
-                          timeout=900, cwd=ROOT)  # fmt: skip
+    proc = subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", str(inv), str(PLAYBOOK), "-e", f"prakan_evidence_dir={dest}", *args],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=900,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-3000:]
     return proc
 
 
 def collect(inv: Path, dest: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(BIN / "prakan"), "collect", "-i", str(inv), "-q", "--evidence-dir", str(dest),
-                           "--known-hosts", str(inv.parent / "known_hosts"), *args], capture_output=True,
-                          text=True, env=_env(), timeout=600)  # fmt: skip
+    return subprocess.run(
+        [
+            str(BIN / "prakan"),
+            "collect",
+            "-i",
+            str(inv),
+            "-q",
+            "--evidence-dir",
+            str(dest),
+            "--known-hosts",
+            str(inv.parent / "known_hosts"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=600,
+    )
 
 
 def evaluate(inv: Path, out: Path, *dirs: Path) -> dict[str, Any]:
     args = [a for d in dirs for a in ("--evidence-dir", str(d))]
-    proc = subprocess.run([str(BIN / "prakan"), "evaluate", "-i", str(inv), "-o", str(out), *args],
-                          capture_output=True, text=True, env=_env(), timeout=600)  # fmt: skip
+    proc = subprocess.run(
+        [str(BIN / "prakan"), "evaluate", "-i", str(inv), "-o", str(out), *args],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(out.read_text())
 
@@ -106,8 +141,9 @@ def no_secrets(directory: Path, secrets: list[str]) -> None:
 
 
 def test_devices_playbook_evidence_equals_prakan_collect(tmp_path: Path, lab_keypair: KeyPair) -> None:
-    devs = fakeios.start([fakeios.DeviceSpec("R-BAD", BAD_IOS),
-                          fakeios.DeviceSpec("R-MIN", MINIMAL_IOS.format(name="R-MIN"))])  # fmt: skip
+    devs = fakeios.start(
+        [fakeios.DeviceSpec("R-BAD", BAD_IOS), fakeios.DeviceSpec("R-MIN", MINIMAL_IOS.format(name="R-MIN"))]
+    )
     try:
         inv = write_inventory(tmp_path / "inv", [], devs, lab_keypair)
         playbook(inv, tmp_path / "ansible")
@@ -157,20 +193,30 @@ class Fleet:
 @pytest.fixture(scope="module")
 def fleet(lab_net: Lab, lab_keypair: KeyPair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     work = tmp_path_factory.mktemp("awx-fleet")
-    hosts = lab_net.up([
-        HostSpec(name="lnx-good", files={"/etc/ssh/sshd_config.d/10-prakan.conf": GOOD_SSHD}),
-        HostSpec(name="lnx-bad", files={"/etc/ssh/sshd_config.d/10-bad.conf": BAD_SSHD,
-                                        "/etc/sudoers.d/lab": "lab ALL=(ALL) ALL\n"}),  # sudo asks a password
-    ], lab_keypair.public)  # fmt: skip
-    devices = fakeios.start([fakeios.DeviceSpec("R-BAD", BAD_IOS),
-                             fakeios.DeviceSpec("R-MIN", MINIMAL_IOS.format(name="R-MIN"))])  # fmt: skip
+    hosts = lab_net.up(
+        [
+            HostSpec(name="lnx-good", files={"/etc/ssh/sshd_config.d/10-prakan.conf": GOOD_SSHD}),
+            HostSpec(
+                name="lnx-bad",
+                files={"/etc/ssh/sshd_config.d/10-bad.conf": BAD_SSHD, "/etc/sudoers.d/lab": "lab ALL=(ALL) ALL\n"},
+            ),  # sudo asks a password
+        ],
+        lab_keypair.public,
+    )
+    devices = fakeios.start(
+        [fakeios.DeviceSpec("R-BAD", BAD_IOS), fakeios.DeviceSpec("R-MIN", MINIMAL_IOS.format(name="R-MIN"))]
+    )
     try:
         inv = write_inventory(work / "inventory", hosts, devices, lab_keypair)
         doc = yaml.safe_load(inv.read_text())
         doc["all"]["children"]["platform_linux"]["hosts"]["lnx-bad"]["ansible_become_password"] = LAB_PASSWORD
         inv.write_text(yaml.safe_dump(doc, sort_keys=False))
-        shadow = [ln.split(":")[1] for h in hosts for ln in (h.root / "etc/shadow").read_text().splitlines()
-                  if ln.split(":")[1].startswith("$")]  # fmt: skip
+        shadow = [
+            ln.split(":")[1]
+            for h in hosts
+            for ln in (h.root / "etc/shadow").read_text().splitlines()
+            if ln.split(":")[1].startswith("$")
+        ]
         yield Fleet(inv, work, [*SECRETS.values(), *shadow, LAB_PASSWORD])
     finally:
         for d in devices:
@@ -193,8 +239,10 @@ def test_lab_playbook_statuses_equal_prakan_collect(fleet: Fleet) -> None:
     assert sa[("lnx-bad", "LNX-SSH-004")] == "fail" and sa[("lnx-good", "LNX-SSH-004")] == "pass"
     # lnx-bad's root-only sources came through sudo with its password
     bad = json.loads((w / "ansible" / "lnx-bad.json").read_text())
-    assert bad["sources"]["sshd_effective"]["rc"] == 0 and "permitrootlogin yes" in bad["sources"]["sshd_effective"][
-        "output"]  # fmt: skip
+    assert (
+        bad["sources"]["sshd_effective"]["rc"] == 0
+        and "permitrootlogin yes" in bad["sources"]["sshd_effective"]["output"]
+    )
     assert "$prakan$" in bad["sources"]["shadow"]["output"]  # shadow hashes redacted like prakan collect does
 
 
@@ -230,7 +278,8 @@ def test_lab_unredacted_or_incomplete_playbook_evidence_is_refused(fleet: Fleet)
     doc = json.loads((un / "R-BAD.json").read_text())
     cfg = doc["sources"]["running_config"]["output"]
     doc["sources"]["running_config"]["output"] = cfg.replace(
-        cfg.split("snmp-server community ")[2].split()[0], SECRETS["community"], 1)  # fmt: skip
+        cfg.split("snmp-server community ")[2].split()[0], SECRETS["community"], 1
+    )
     (un / "R-BAD.json").write_text(json.dumps(doc))
     res = evaluate(fleet.inventory, w / "un.json", un)
     host = next(h for h in res["hosts"] if h["name"] == "R-BAD")
@@ -244,6 +293,5 @@ def test_lab_unredacted_or_incomplete_playbook_evidence_is_refused(fleet: Fleet)
     (inc / "lnx-good.json").write_text(json.dumps(doc))
     finish_run(inc, ["lnx-good", "lnx-bad", "R-BAD", "R-MIN"], "rewritten")
     res = evaluate(fleet.inventory, w / "inc.json", inc)
-    ssh = [r for h in res["hosts"] if h["name"] == "lnx-good" for r in h["results"]
-           if r["check"].startswith("LNX-SSH")]  # fmt: skip
+    ssh = [r for h in res["hosts"] if h["name"] == "lnx-good" for r in h["results"] if r["check"].startswith("LNX-SSH")]
     assert ssh and all(r["status"] == "error" for r in ssh)

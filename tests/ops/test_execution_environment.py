@@ -25,9 +25,22 @@ def test_ansible_builder_creates_the_context(wheelhouse: Path, tmp_path: Path) -
     shutil.copy(ROOT / "execution-environment.yml", project)
     shutil.copy(ROOT / "requirements" / "collections.yml", project / "requirements")
     shutil.copytree(wheelhouse, project / "dist" / "wheelhouse")
-    proc = subprocess.run([str(builder), "create", "-f", "execution-environment.yml", "-c", str(tmp_path / "ctx"),
-                           "--output-filename", "Containerfile"],
-                          capture_output=True, text=True, cwd=project, timeout=300)  # fmt: skip
+    proc = subprocess.run(
+        [
+            str(builder),
+            "create",
+            "-f",
+            "execution-environment.yml",
+            "-c",
+            str(tmp_path / "ctx"),
+            "--output-filename",
+            "Containerfile",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     ctx = tmp_path / "ctx"
     containerfile = (ctx / "Containerfile").read_text()
@@ -35,8 +48,10 @@ def test_ansible_builder_creates_the_context(wheelhouse: Path, tmp_path: Path) -
     assert "prakan checks test" in containerfile
     requirements = (ctx / "_build" / "requirements.txt").read_text().split()
     assert f"prakan=={__version__}" in requirements
-    wheels = {p.name.split("-")[0].lower().replace("_", "-"): p.name.split("-")[1] for p in
-              (ctx / "_build" / "wheelhouse").glob("*.whl")}  # fmt: skip
+    wheels = {
+        p.name.split("-")[0].lower().replace("_", "-"): p.name.split("-")[1]
+        for p in (ctx / "_build" / "wheelhouse").glob("*.whl")
+    }
     for req in requirements:  # every Python requirement is pinned and has its wheel in the wheelhouse
         name, _, version = req.partition("==")
         assert version, f"{req} is not pinned"

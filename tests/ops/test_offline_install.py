@@ -27,8 +27,14 @@ def offline_venv(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     assert not base.resolve().is_relative_to(ROOT.resolve())
     venv = base / "venv"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")} | OFFLINE_ENV
-    proc = subprocess.run(["bash", str(wheelhouse / "install-offline.sh"), str(wheelhouse), str(venv)],
-                          capture_output=True, text=True, env=env, cwd=base, timeout=900)  # fmt: skip
+    proc = subprocess.run(
+        ["bash", str(wheelhouse / "install-offline.sh"), str(wheelhouse), str(venv)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=base,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     work = base / "work"
     work.mkdir()
@@ -38,8 +44,9 @@ def offline_venv(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 def _run(venv: Path, work: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")} | OFFLINE_ENV
     env["XDG_CONFIG_HOME"] = str(work / "config")
-    return subprocess.run([str(venv / "bin" / args[0]), *args[1:]], capture_output=True, text=True, env=env,
-                          cwd=work, timeout=600)  # fmt: skip
+    return subprocess.run(
+        [str(venv / "bin" / args[0]), *args[1:]], capture_output=True, text=True, env=env, cwd=work, timeout=600
+    )
 
 
 def test_wheel_carries_the_catalog_and_schemas(wheelhouse: Path) -> None:
@@ -49,15 +56,29 @@ def test_wheel_carries_the_catalog_and_schemas(wheelhouse: Path) -> None:
     assert "prakan/schemas/evidence.schema.json" in names and "prakan/schemas/results.schema.json" in names
     assert "prakan/py.typed" in names
     shipped = {n for n in names if n.startswith("prakan/checks/") and n.endswith(".yml")}
-    in_tree = {f"prakan/{p.relative_to(ROOT / 'scanner' / 'prakan')}"
-               for p in (ROOT / "scanner" / "prakan" / "checks").rglob("*.yml")}  # fmt: skip
+    in_tree = {
+        f"prakan/{p.relative_to(ROOT / 'scanner' / 'prakan')}"
+        for p in (ROOT / "scanner" / "prakan" / "checks").rglob("*.yml")
+    }
     assert shipped == in_tree
 
 
 def test_wheelhouse_holds_every_pinned_runtime_dependency_and_the_collections(wheelhouse: Path) -> None:
     wheels = {p.name.split("-")[0].lower().replace("_", "-") for p in wheelhouse.glob("*.whl")}
-    for dep in ("ansible-core", "click", "jinja2", "jsonschema", "netmiko", "ntc-templates", "paramiko", "pyyaml",
-                "textfsm", "cryptography", "bcrypt", "ansible-pylibssh"):  # fmt: skip
+    for dep in (
+        "ansible-core",
+        "click",
+        "jinja2",
+        "jsonschema",
+        "netmiko",
+        "ntc-templates",
+        "paramiko",
+        "pyyaml",
+        "textfsm",
+        "cryptography",
+        "bcrypt",
+        "ansible-pylibssh",
+    ):
         assert dep in wheels, dep
     tarballs = {p.name for p in (wheelhouse / "collections").glob("*.tar.gz")}
     assert {"cisco-ios-11.1.1.tar.gz", "ansible-netcommon-8.2.0.tar.gz", "ansible-utils-6.0.0.tar.gz"} <= tarballs
@@ -65,8 +86,9 @@ def test_wheelhouse_holds_every_pinned_runtime_dependency_and_the_collections(wh
 
 def test_wheel_installs_offline_and_runs_outside_the_checkout(offline_venv: tuple[Path, Path]) -> None:
     venv, work = offline_venv
-    where = _run(venv, work, "python", "-c", "import prakan, prakan.paths as p; print(prakan.__file__); "
-                 "print(p.CHECKS_DIR)")  # fmt: skip
+    where = _run(
+        venv, work, "python", "-c", "import prakan, prakan.paths as p; print(prakan.__file__); print(p.CHECKS_DIR)"
+    )
     assert where.returncode == 0, where.stderr
     for line in where.stdout.split():
         assert Path(line).resolve().is_relative_to(venv.resolve()), line
@@ -83,8 +105,22 @@ def test_wheel_installs_offline_and_runs_outside_the_checkout(offline_venv: tupl
     assert lint.returncode == 0, lint.stdout[-2000:] + lint.stderr[-2000:]
 
     out = work / "results.json"
-    ev = _run(venv, work, "prakan", "evaluate", "--evidence-dir", str(SAMPLE_EVIDENCE), "-i", str(SAMPLE_INVENTORY),
-              "-o", str(out), "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0")  # the signed sample
+    ev = _run(
+        venv,
+        work,
+        "prakan",
+        "evaluate",
+        "--evidence-dir",
+        str(SAMPLE_EVIDENCE),
+        "-i",
+        str(SAMPLE_INVENTORY),
+        "-o",
+        str(out),
+        "--manifest-key",
+        str(SAMPLE_MANIFEST_KEY),
+        "--max-age",
+        "0",
+    )  # the signed sample
     assert ev.returncode == 0, ev.stderr[-2000:]
     installed = json.loads(out.read_text())
     # the same catalog as the checkout: same version and SHA-256, same number of results
@@ -112,8 +148,13 @@ def test_an_altered_wheelhouse_is_refused(wheelhouse: Path, tmp_path: Path) -> N
     (wheel,) = copy.glob("click-*.whl")
     wheel.write_bytes(wheel.read_bytes() + b"\0")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")} | OFFLINE_ENV
-    proc = subprocess.run(["bash", str(copy / "install-offline.sh"), str(copy), str(tmp_path / "venv")],
-                          capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    proc = subprocess.run(
+        ["bash", str(copy / "install-offline.sh"), str(copy), str(tmp_path / "venv")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 2
     assert "SHA256SUMS does not match" in proc.stderr
     assert not (tmp_path / "venv").exists()

@@ -39,10 +39,20 @@ def scanner(tmp_path: Path, lab_keypair: KeyPair) -> Iterator[SystemdHost]:
 
 
 def _playbook(inv: Path, extra: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ANSIBLE_DEPRECATION_WARNINGS": "False", "ANSIBLE_NOCOLOR": "1",
-           "ANSIBLE_LOCAL_TEMP": str(extra.parent / "ansible-tmp")}  # fmt: skip
-    return subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inv), str(PLAYBOOK), "-e", f"@{extra}", *args],
-                          capture_output=True, text=True, env=env, timeout=900, cwd=ROOT)  # fmt: skip
+    env = {
+        **os.environ,
+        "ANSIBLE_DEPRECATION_WARNINGS": "False",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_LOCAL_TEMP": str(extra.parent / "ansible-tmp"),
+    }
+    return subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", str(inv), str(PLAYBOOK), "-e", f"@{extra}", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        cwd=ROOT,
+    )
 
 
 def _recap(out: str) -> dict[str, int]:
@@ -51,8 +61,9 @@ def _recap(out: str) -> dict[str, int]:
     return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(1))}
 
 
-def test_nightly_job_on_a_systemd_host(scanner: SystemdHost, lab_keypair: KeyPair, tmp_path: Path,
-                                       wheelhouse: Path) -> None:  # fmt: skip
+def test_nightly_job_on_a_systemd_host(
+    scanner: SystemdHost, lab_keypair: KeyPair, tmp_path: Path, wheelhouse: Path
+) -> None:
     (dev,) = fakeios.start([fakeios.DeviceSpec("R-NIGHT", MINIMAL_IOS.format(name="R-NIGHT"))])
     try:
         scanned = write_inventory(tmp_path / "scanned", [], [dev], lab_keypair)
@@ -62,17 +73,36 @@ def test_nightly_job_on_a_systemd_host(scanner: SystemdHost, lab_keypair: KeyPai
         known = tmp_path / "controller-known_hosts"
         known.write_text(scanner.known_hosts_line() + "\n")
         controller = tmp_path / "controller.yml"
-        controller.write_text(yaml.safe_dump({"all": {"hosts": {"scanner": {
-            "ansible_host": "127.0.0.1", "ansible_port": scanner.port, "ansible_user": "root",
-            "ansible_ssh_private_key_file": str(lab_keypair.private), "ansible_python_interpreter": "/usr/bin/python3",
-            "ansible_ssh_common_args": f"-o UserKnownHostsFile={known} -o StrictHostKeyChecking=yes"}}}}))  # fmt: skip
+        ssh_args = f"-o UserKnownHostsFile={known} -o StrictHostKeyChecking=yes"
+        controller.write_text(
+            yaml.safe_dump(
+                {
+                    "all": {
+                        "hosts": {
+                            "scanner": {
+                                "ansible_host": "127.0.0.1",
+                                "ansible_port": scanner.port,
+                                "ansible_user": "root",
+                                "ansible_ssh_private_key_file": str(lab_keypair.private),
+                                "ansible_python_interpreter": "/usr/bin/python3",
+                                "ansible_ssh_common_args": ssh_args,
+                            }
+                        }
+                    }
+                }
+            )
+        )
         extra = tmp_path / "vars.json"
-        extra.write_text(json.dumps({
-            "prakan_scanner_hosts": "scanner",
-            "prakan_scanner_wheelhouse_src": str(wheelhouse),
-            "prakan_scanner_inventory_src": str(inventory_dir),
-            "prakan_scanner_known_hosts": (scanned.parent / "known_hosts").read_text(),
-        }))  # fmt: skip
+        extra.write_text(
+            json.dumps(
+                {
+                    "prakan_scanner_hosts": "scanner",
+                    "prakan_scanner_wheelhouse_src": str(wheelhouse),
+                    "prakan_scanner_inventory_src": str(inventory_dir),
+                    "prakan_scanner_known_hosts": (scanned.parent / "known_hosts").read_text(),
+                }
+            )
+        )
 
         check = _playbook(controller, extra, "--check")
         assert check.returncode == 0, check.stdout[-4000:] + check.stderr[-2000:]

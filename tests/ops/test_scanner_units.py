@@ -42,21 +42,47 @@ def render(root: Path, **overrides: Any) -> Path:
     extra = root.parent / f"{root.name}-vars.json"
     extra.write_text(json.dumps(overrides))
     play = root.parent / f"{root.name}-render.yml"
-    play.write_text(json.dumps([{
-        "name": "render", "hosts": "localhost", "connection": "local", "gather_facts": False,
-        "vars_files": [str(ROLE / "defaults" / "main.yml")],
-        "tasks": [
-            {"name": f"render {t}", "ansible.builtin.template": {"src": str(ROLE / "templates" / f"{t}.j2"),
-                                                                 "dest": str(root / d), "mode": m}}
-            for t, d, m in (("prakan-scan.service", "etc/systemd/system/prakan-scan.service", "0644"),
+    play.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "render",
+                    "hosts": "localhost",
+                    "connection": "local",
+                    "gather_facts": False,
+                    "vars_files": [str(ROLE / "defaults" / "main.yml")],
+                    "tasks": [
+                        {
+                            "name": f"render {t}",
+                            "ansible.builtin.template": {
+                                "src": str(ROLE / "templates" / f"{t}.j2"),
+                                "dest": str(root / d),
+                                "mode": m,
+                            },
+                        }
+                        for t, d, m in (
+                            ("prakan-scan.service", "etc/systemd/system/prakan-scan.service", "0644"),
                             ("prakan-scan.timer", "etc/systemd/system/prakan-scan.timer", "0644"),
-                            ("prakan-nightly.sh", "opt/prakan/bin/prakan-nightly", "0755"))
-        ],
-    }]))  # fmt: skip
-    env = {**os.environ, "ANSIBLE_LOCALHOST_WARNING": "False", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
-           "ANSIBLE_DEPRECATION_WARNINGS": "False"}  # fmt: skip
-    proc = subprocess.run([str(BIN / "ansible-playbook"), str(play), "-e", f"@{extra}"], capture_output=True,
-                          text=True, env=env, timeout=300)  # fmt: skip
+                            ("prakan-nightly.sh", "opt/prakan/bin/prakan-nightly", "0755"),
+                        )
+                    ],
+                }
+            ]
+        )
+    )
+    env = {
+        **os.environ,
+        "ANSIBLE_LOCALHOST_WARNING": "False",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+        "ANSIBLE_DEPRECATION_WARNINGS": "False",
+    }
+    proc = subprocess.run(
+        [str(BIN / "ansible-playbook"), str(play), "-e", f"@{extra}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return root
 
@@ -77,8 +103,9 @@ def units(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _analyze(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["systemd-analyze", *args, f"--root={root}"], capture_output=True, text=True,
-                          timeout=120, cwd=root)  # fmt: skip
+    return subprocess.run(
+        ["systemd-analyze", *args, f"--root={root}"], capture_output=True, text=True, timeout=120, cwd=root
+    )
 
 
 def test_units_verify(units: Path) -> None:
@@ -86,9 +113,17 @@ def test_units_verify(units: Path) -> None:
     proc = _analyze(units, "verify", "--man=no", str(svc), str(timer))
     assert proc.returncode == 0 and not proc.stderr.strip(), proc.stderr
     text = svc.read_text()
-    wanted = ("NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "User=prakan",
-              "ReadWritePaths=/var/lib/prakan", "CapabilityBoundingSet=\n", "ExecStart=/opt/prakan/bin/prakan-nightly",
-              "LoadCredential=redaction.key:/etc/prakan/")  # fmt: skip
+    wanted = (
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "User=prakan",
+        "ReadWritePaths=/var/lib/prakan",
+        "CapabilityBoundingSet=\n",
+        "ExecStart=/opt/prakan/bin/prakan-nightly",
+        "LoadCredential=redaction.key:/etc/prakan/",
+    )
     for directive in wanted:
         assert directive in text, directive
     assert re.findall(r"^ReadWritePaths=(.*)$", text, re.M) == ["/var/lib/prakan"]  # nowhere else
@@ -121,8 +156,10 @@ def test_exposure_score(units: Path) -> None:
     svc2 = root / "etc/systemd/system/prakan-scan.service"
     assert "IPAddressDeny=any" in svc2.read_text()
     assert _analyze(root, "verify", "--man=no", str(svc2)).returncode == 0
-    m2 = re.search(r"exposure level for prakan-scan.service: ([0-9.]+)",
-                   _analyze(root, "security", "--offline=yes", "--no-pager", str(svc2)).stdout)  # fmt: skip
+    m2 = re.search(
+        r"exposure level for prakan-scan.service: ([0-9.]+)",
+        _analyze(root, "security", "--offline=yes", "--no-pager", str(svc2)).stdout,
+    )
     assert m2 and float(m2.group(1)) < score
 
 
@@ -136,9 +173,14 @@ class Nightly:
         self.state = base / "state"
         self.config = inventory.parent
         (self.config / "redaction.key").write_text("0123456789abcdef" * 4 + "\n")
-        self.root = render(base / "root", prakan_scanner_venv=str(Path(sys.prefix)),
-                           prakan_scanner_state_dir=str(self.state), prakan_scanner_config_dir=str(self.config),
-                           prakan_scanner_inventory_dir=str(inventory), **overrides)  # fmt: skip
+        self.root = render(
+            base / "root",
+            prakan_scanner_venv=str(Path(sys.prefix)),
+            prakan_scanner_state_dir=str(self.state),
+            prakan_scanner_config_dir=str(self.config),
+            prakan_scanner_inventory_dir=str(inventory),
+            **overrides,
+        )
         self.script = self.root / "opt/prakan/bin/prakan-nightly"
         (self.state / "runs").mkdir(parents=True)
 
@@ -147,20 +189,25 @@ class Nightly:
         return env | {"HOME": str(self.state), "XDG_CONFIG_HOME": str(self.state / "config")}
 
     def start(self) -> subprocess.Popen[str]:
-        return subprocess.Popen(["/bin/sh", str(self.script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, env=self.env())  # fmt: skip
+        return subprocess.Popen(
+            ["/bin/sh", str(self.script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env()
+        )
 
     def run(self) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["/bin/sh", str(self.script)], capture_output=True, text=True, env=self.env(),
-                              timeout=300)  # fmt: skip
+        return subprocess.run(
+            ["/bin/sh", str(self.script)], capture_output=True, text=True, env=self.env(), timeout=300
+        )
 
     def runs(self) -> list[str]:
         return sorted(p.name for p in (self.state / "runs").iterdir() if p.name != "latest")
 
 
 def _tree(path: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(path)): (p.stat().st_mtime_ns, p.stat().st_size) for p in path.rglob("*")
-            if not p.is_symlink()}  # fmt: skip
+    return {
+        str(p.relative_to(path)): (p.stat().st_mtime_ns, p.stat().st_size)
+        for p in path.rglob("*")
+        if not p.is_symlink()
+    }
 
 
 @pytest.fixture
@@ -173,11 +220,15 @@ def devices() -> Iterator[list[fakeios.Device]]:
             d.stop()
 
 
-def test_retention_keeps_the_newest_runs(tmp_path: Path, devices: list[fakeios.Device],
-                                         lab_keypair: KeyPair) -> None:  # fmt: skip
+def test_retention_keeps_the_newest_runs(tmp_path: Path, devices: list[fakeios.Device], lab_keypair: KeyPair) -> None:
     inv = write_inventory(tmp_path / "inventory", [], devices, lab_keypair)
-    job = Nightly(tmp_path, inv, prakan_scanner_keep_runs=2, prakan_scanner_timeout=30,
-                  prakan_scanner_post_commands=['echo "post $SCAN_STATUS" > "$RUN_DIR/post.txt"'])  # fmt: skip
+    job = Nightly(
+        tmp_path,
+        inv,
+        prakan_scanner_keep_runs=2,
+        prakan_scanner_timeout=30,
+        prakan_scanner_post_commands=['echo "post $SCAN_STATUS" > "$RUN_DIR/post.txt"'],
+    )
     seen = []
     for _ in range(3):
         proc = job.run()
@@ -243,8 +294,13 @@ def _tool(name: str) -> str:
 
 def test_ansible_lint_production_profile() -> None:
     targets = [str(p) for p in MY_FILES if p.exists()]
-    proc = subprocess.run([_tool("ansible-lint"), "--profile", "production", "--nocolor", *targets],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600)  # fmt: skip
+    proc = subprocess.run(
+        [_tool("ansible-lint"), "--profile", "production", "--nocolor", *targets],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
 
 

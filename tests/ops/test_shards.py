@@ -17,8 +17,12 @@ PRAKAN = str(Path(sys.executable).parent / "prakan")
 
 
 def _evaluate(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PRAKAN, "evaluate", "-i", str(SAMPLE_INVENTORY), "-o", str(out), *args],
-                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    return subprocess.run(
+        [PRAKAN, "evaluate", "-i", str(SAMPLE_INVENTORY), "-o", str(out), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def _statuses(results: Path) -> dict[tuple[str, str], str]:

@@ -40,9 +40,11 @@ def test_toggle_waiver_tags_and_role() -> None:
     v = host_vars(
         linux_baseline_lnx_ssh_004=False,
         prakan_role="syslog",
-        prakan_waivers=[waiver("LNX-PAM-*", ["site_*"], today + timedelta(days=30)),
-                        waiver("LNX-SSH-010", ["web1"], today - timedelta(days=1))],  # expired: not waived
-    )  # fmt: skip
+        prakan_waivers=[
+            waiver("LNX-PAM-*", ["site_*"], today + timedelta(days=30)),
+            waiver("LNX-SSH-010", ["web1"], today - timedelta(days=1)),
+        ],  # expired: not waived
+    )
     skip = prakan_skipped(v, "linux", "linux_baseline", "web1", ["site_x"])
     assert skip["LNX-SSH-004"] == "turned off (linux_baseline_lnx_ssh_004: false)"
     assert skip["LNX-LOG-001"].startswith("not applicable")  # a syslog server does not forward to itself
@@ -97,12 +99,18 @@ def test_line_fixes_send_only_what_is_missing() -> None:
     fixes = {f["parents"][0]: f for f in prakan_ios_line_fixes(CFG, [], 10, "PRAKAN-MGMT", "default")}
     assert "line vty 0 4" not in fixes  # already compliant: nothing to send, nothing changes
     assert fixes["line vty 5 15"]["lines"] == [
-        "transport input ssh", "access-class PRAKAN-MGMT in vrf-also", "exec-timeout 10 0",
-        "login authentication default", "transport preferred none",
-    ]  # fmt: skip
+        "transport input ssh",
+        "access-class PRAKAN-MGMT in vrf-also",
+        "exec-timeout 10 0",
+        "login authentication default",
+        "transport preferred none",
+    ]
     assert fixes["line con 0"]["lines"] == ["exec-timeout 10 0"]  # 0 0 never times out
-    assert fixes["line aux 0"] == {"checks": ["IOS-MGMT-015", "IOS-MGMT-016"], "parents": ["line aux 0"],
-                                   "lines": ["no exec", "transport input none", "transport output none"]}  # fmt: skip
+    assert fixes["line aux 0"] == {
+        "checks": ["IOS-MGMT-015", "IOS-MGMT-016"],
+        "parents": ["line aux 0"],
+        "lines": ["no exec", "transport input none", "transport output none"],
+    }
     off = prakan_ios_line_fixes(CFG, ["IOS-MGMT-011", "IOS-MGMT-012", "IOS-MGMT-013", "IOS-MGMT-016"], 10, "A", "d")
     assert {f["parents"][0]: f["lines"] for f in off}["line vty 5 15"] == ["transport input ssh"]
 
@@ -110,9 +118,15 @@ def test_line_fixes_send_only_what_is_missing() -> None:
 def test_wan_fixes() -> None:
     fixes = prakan_ios_wan_fixes(CFG, ["GigabitEthernet1", "GigabitEthernet2"], ["IOS-WAN-001"])
     assert fixes == [
-        {"checks": ["IOS-WAN-002", "IOS-WAN-003", "IOS-WAN-004"], "parents": ["interface GigabitEthernet1"],
-         "lines": ["no ip proxy-arp", "no ip redirects", "no ip unreachables"]},  # the inbound ACL filters already
-        {"checks": ["IOS-WAN-002", "IOS-WAN-004", "IOS-WAN-005"], "parents": ["interface GigabitEthernet2"],
-         "lines": ["no ip proxy-arp", "no ip unreachables", "ip verify unicast source reachable-via rx"]},
-    ]  # fmt: skip
+        {
+            "checks": ["IOS-WAN-002", "IOS-WAN-003", "IOS-WAN-004"],
+            "parents": ["interface GigabitEthernet1"],
+            "lines": ["no ip proxy-arp", "no ip redirects", "no ip unreachables"],
+        },  # the inbound ACL filters already
+        {
+            "checks": ["IOS-WAN-002", "IOS-WAN-004", "IOS-WAN-005"],
+            "parents": ["interface GigabitEthernet2"],
+            "lines": ["no ip proxy-arp", "no ip unreachables", "ip verify unicast source reachable-via rx"],
+        },
+    ]
     assert prakan_ios_sections(CFG, "^line vty ")[1]["lines"][0] == "no login"

@@ -63,8 +63,13 @@ def test_runs_group_hosts_that_fail_the_same_checks(tmp_path: Path) -> None:
         "ansible-playbook -i inv playbooks/harden_linux.yml --limit web1,web2 --tags LNX-NET-001,LNX-SSH-004"
     )
     skipped = {(s["host"], s["check"]): s for s in plan["skipped"]}
-    assert set(skipped) == {("web1", "LNX-PATCH-001"), ("db1", "LNX-SSH-004"), ("r1", "IOS-SW-001"),
-                            ("r2", "IOS-MGMT-010"), ("down1", "*")}  # fmt: skip
+    assert set(skipped) == {
+        ("web1", "LNX-PATCH-001"),
+        ("db1", "LNX-SSH-004"),
+        ("r1", "IOS-SW-001"),
+        ("r2", "IOS-MGMT-010"),
+        ("down1", "*"),
+    }
     assert skipped["web1", "LNX-PATCH-001"]["reason"] == "not automated: patch window"
     assert skipped["db1", "LNX-SSH-004"]["reason"] == "waived until 2027-01-31 (exceptions.yml#1)"
     assert skipped["r2", "IOS-MGMT-010"]["status"] == "error"
@@ -72,8 +77,11 @@ def test_runs_group_hosts_that_fail_the_same_checks(tmp_path: Path) -> None:
 
 
 def test_many_distinct_sets_merge_into_one_run_per_playbook(tmp_path: Path) -> None:
-    fleet = [host("a", "linux", LNX_SSH_004="fail"), host("b", "linux", LNX_NET_001="fail"),
-             host("c", "linux", LNX_SSH_004="fail", LNX_NET_001="fail")]  # fmt: skip
+    fleet = [
+        host("a", "linux", LNX_SSH_004="fail"),
+        host("b", "linux", LNX_NET_001="fail"),
+        host("c", "linux", LNX_SSH_004="fail", LNX_NET_001="fail"),
+    ]
     plan = json.loads(invoke(tmp_path, results(fleet), "--format", "json", "--max-runs", "2").output)
     assert [(r["hosts"], r["tags"]) for r in plan["runs"]] == [(["a", "b", "c"], ["LNX-NET-001", "LNX-SSH-004"])]
 
@@ -90,12 +98,15 @@ def test_text_and_yaml_and_thai(tmp_path: Path) -> None:
     assert clean.exit_code == 0 and clean.output.startswith("Nothing for the playbooks to fix.")
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "no such file"),
-    ('{"format": "prakan-results", "hosts": [', "results.json:1:"),
-    ('{"format": "other"}', "not a Prakan results file"),
-    ('{"format": "prakan-results", "hosts": {}}', "malformed results"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ('{"format": "prakan-results", "hosts": [', "results.json:1:"),
+        ('{"format": "other"}', "not a Prakan results file"),
+        ('{"format": "prakan-results", "hosts": {}}', "malformed results"),
+    ],
+)
 def test_bad_results_file_is_a_usage_error_naming_it(tmp_path: Path, content: str | None, message: str) -> None:
     f = tmp_path / "results.json"
     if content is not None:
@@ -110,15 +121,33 @@ def test_on_the_sample_department(tmp_path: Path) -> None:
     from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY, SAMPLE_MANIFEST_KEY
 
     res = tmp_path / "r.json"
-    ev = CliRunner().invoke(cli, ["evaluate", "--evidence-dir", str(SAMPLE_EVIDENCE), "-i", str(SAMPLE_INVENTORY),
-                                  "-o", str(res), "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0"])  # fmt: skip
+    ev = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            "--evidence-dir",
+            str(SAMPLE_EVIDENCE),
+            "-i",
+            str(SAMPLE_INVENTORY),
+            "-o",
+            str(res),
+            "--manifest-key",
+            str(SAMPLE_MANIFEST_KEY),
+            "--max-age",
+            "0",
+        ],
+    )
     assert res.exists(), ev.output
     doc = json.loads(res.read_text())
     plan = json.loads(CliRunner().invoke(cli, ["remediate", str(res), "--format", "json"]).output)
     covered = {(h, t) for r in plan["runs"] for h in r["hosts"] for t in r["tags"]}
     checks = doc["run"]["checks"]
-    failing = {(h["name"], r["check"]) for h in doc["hosts"] for r in h["results"]
-               if r["status"] == "fail" and checks[r["check"]]["remediation"].get("ansible_tags")}  # fmt: skip
+    failing = {
+        (h["name"], r["check"])
+        for h in doc["hosts"]
+        for r in h["results"]
+        if r["status"] == "fail" and checks[r["check"]]["remediation"].get("ansible_tags")
+    }
     assert failing and failing <= covered
     assert len(plan["runs"]) <= 2 * 5
     by_hand = {s["check"] for s in plan["skipped"] if s["reason"].startswith("not automated")}

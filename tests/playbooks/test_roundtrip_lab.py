@@ -183,15 +183,27 @@ class Lab:
         self.inventory.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
         gv = self.inventory.parent / "group_vars"
         gv.mkdir(exist_ok=True)
-        (gv / "all.yml").write_text(yaml.safe_dump({
-            "prakan_approved": APPROVED,
-            "linux_baseline_apt_repository": REPO_LINE,
-            # In the lab only; a department keeps these as vaulted values.
-            "ios_baseline_tacacs_key": "lab-tacacs-key",
-            "ios_baseline_ntp_key": "lab-ntp-key",
-            "prakan_waivers": [{"check": WAIVED[1], "hosts": [WAIVED[0]], "reason": "bastion-like lab host",
-                                "approver": "lab", "expires": "2099-12-31"}],
-        }, allow_unicode=True))  # fmt: skip
+        (gv / "all.yml").write_text(
+            yaml.safe_dump(
+                {
+                    "prakan_approved": APPROVED,
+                    "linux_baseline_apt_repository": REPO_LINE,
+                    # In the lab only; a department keeps these as vaulted values.
+                    "ios_baseline_tacacs_key": "lab-tacacs-key",
+                    "ios_baseline_ntp_key": "lab-ntp-key",
+                    "prakan_waivers": [
+                        {
+                            "check": WAIVED[1],
+                            "hosts": [WAIVED[0]],
+                            "reason": "bastion-like lab host",
+                            "approver": "lab",
+                            "expires": "2099-12-31",
+                        }
+                    ],
+                },
+                allow_unicode=True,
+            )
+        )
         hv = self.inventory.parent / "host_vars"
         hv.mkdir(exist_ok=True)
         (hv / f"{TOGGLED[0]}.yml").write_text(f"ios_baseline_{TOGGLED[1].lower().replace('-', '_')}: false\n")
@@ -215,10 +227,28 @@ class Lab:
         ev = self.tmp / f"evidence-{self.scans}"
         out = self.tmp / f"results-{self.scans}.json"
         proc = subprocess.run(
-            [str(VENV_BIN / "prakan"), "scan", "-i", str(self.inventory), "--limit", limit, "--evidence-dir", str(ev),
-             "--known-hosts", str(self.known_hosts), "-o", str(out), "-q", "--fail-on", "critical"],
-            capture_output=True, text=True, env=self.env, timeout=600,
-        )  # fmt: skip
+            [
+                str(VENV_BIN / "prakan"),
+                "scan",
+                "-i",
+                str(self.inventory),
+                "--limit",
+                limit,
+                "--evidence-dir",
+                str(ev),
+                "--known-hosts",
+                str(self.known_hosts),
+                "-o",
+                str(out),
+                "-q",
+                "--fail-on",
+                "critical",
+            ],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=600,
+        )
         assert out.exists(), f"scan {self.scans} wrote no results (exit {proc.returncode}): {proc.stderr[-3000:]}"
         doc = json.loads(out.read_text())
         hosts = {h["name"]: h for h in doc["hosts"]}
@@ -229,18 +259,30 @@ class Lab:
     def playbook(self, limit: str, *extra: str) -> tuple[dict[str, dict[str, int]], float, Path]:
         t0 = time.monotonic()
         proc = subprocess.run(
-            [str(VENV_BIN / "ansible-playbook"), "-i", str(self.inventory), str(ROOT / "playbooks/site.yml"),
-             "--limit", limit, *extra],
-            capture_output=True, text=True, env=self.env, timeout=1500,
-        )  # fmt: skip
+            [
+                str(VENV_BIN / "ansible-playbook"),
+                "-i",
+                str(self.inventory),
+                str(ROOT / "playbooks/site.yml"),
+                "--limit",
+                limit,
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=1500,
+        )
         took = time.monotonic() - t0
         log = self.tmp / f"playbook-{len(list(self.tmp.glob('playbook-*.json')))}.json"
         log.write_text(proc.stdout + "\n" + proc.stderr)
         try:
             stats = json.loads(proc.stdout)["stats"]
         except (json.JSONDecodeError, KeyError):
-            pytest.fail(f"ansible-playbook {' '.join(extra)} gave no JSON (exit {proc.returncode}): "
-                        f"{proc.stdout[-2000:]} {proc.stderr[-2000:]}")  # fmt: skip
+            pytest.fail(
+                f"ansible-playbook {' '.join(extra)} gave no JSON (exit {proc.returncode}): "
+                f"{proc.stdout[-2000:]} {proc.stderr[-2000:]}"
+            )
         failed = {h: s for h, s in stats.items() if s["failures"] or s["unreachable"]}
         assert proc.returncode == 0 and not failed, f"playbook failed on {failed}; see {log}: {_failures(proc.stdout)}"
         return stats, took, log
@@ -269,8 +311,9 @@ def lab(lab_keypair: KeyPair, tmp_path: Path) -> Iterator[Lab]:
     net = NspawnLab(golden, repo)
     devices: list[fakeios.Device] = []
     try:
-        hosts = net.up([linux_spec("lnx-a", extra_uid0=True), linux_spec("lnx-b"), linux_spec("lnx-c")],
-                       lab_keypair.public)  # fmt: skip
+        hosts = net.up(
+            [linux_spec("lnx-a", extra_uid0=True), linux_spec("lnx-b"), linux_spec("lnx-c")], lab_keypair.public
+        )
         devices = fakeios.start([fakeios.DeviceSpec(n, GAPPY_IOS.format(name=n)) for n in ("r1", "r2", "r3")])
         yield Lab(tmp_path, lab_keypair, hosts, devices)
     finally:
@@ -290,12 +333,42 @@ def test_scan_playbook_scan_playbook(lab: Lab) -> None:
     before = lab.scan("all")
 
     # The seeded gaps fail before, on every host.
-    seeded = {"LNX-SSH-004", "LNX-SSH-006", "LNX-SSH-010", "LNX-NET-001", "LNX-NET-002", "LNX-NET-003",
-              "LNX-ACCT-002", "LNX-ACCT-006", "LNX-SVC-004", "LNX-PKG-001", "LNX-LOG-001", "LNX-LOG-002",
-              "LNX-AUD-001", "LNX-AUD-002", "LNX-TIME-001", "LNX-PAM-003", "LNX-LOGIN-001"}  # fmt: skip
-    seeded_ios = {"IOS-MGMT-010", "IOS-MGMT-016", "IOS-SNMP-001", "IOS-SNMP-002", "IOS-SNMP-005", "IOS-LOG-001",
-                  "IOS-LOG-002", "IOS-NTP-001", "IOS-NTP-002", "IOS-MGMT-017", "IOS-SVC-001", "IOS-SVC-002",
-                  "IOS-PWD-001", "IOS-AAA-001", "IOS-BAN-001"}  # fmt: skip
+    seeded = {
+        "LNX-SSH-004",
+        "LNX-SSH-006",
+        "LNX-SSH-010",
+        "LNX-NET-001",
+        "LNX-NET-002",
+        "LNX-NET-003",
+        "LNX-ACCT-002",
+        "LNX-ACCT-006",
+        "LNX-SVC-004",
+        "LNX-PKG-001",
+        "LNX-LOG-001",
+        "LNX-LOG-002",
+        "LNX-AUD-001",
+        "LNX-AUD-002",
+        "LNX-TIME-001",
+        "LNX-PAM-003",
+        "LNX-LOGIN-001",
+    }
+    seeded_ios = {
+        "IOS-MGMT-010",
+        "IOS-MGMT-016",
+        "IOS-SNMP-001",
+        "IOS-SNMP-002",
+        "IOS-SNMP-005",
+        "IOS-LOG-001",
+        "IOS-LOG-002",
+        "IOS-NTP-001",
+        "IOS-NTP-002",
+        "IOS-MGMT-017",
+        "IOS-SVC-001",
+        "IOS-SVC-002",
+        "IOS-PWD-001",
+        "IOS-AAA-001",
+        "IOS-BAN-001",
+    }
     for h in ("lnx-a", "lnx-b", "lnx-c"):
         assert seeded <= before.status(h, "fail"), (
             f"{h}: seeded gaps that did not fail: {seeded - before.status(h, 'fail')}"
@@ -373,20 +446,39 @@ def test_scan_playbook_scan_playbook(lab: Lab) -> None:
     for host in (h for h in lab.hosts if h.name in hardened):
         client = paramiko.SSHClient()
         client.load_host_keys(str(lab.known_hosts))
-        client.connect(host.address, username="lab", key_filename=str(lab.keypair.private), timeout=10,
-                       allow_agent=False, look_for_keys=False)  # fmt: skip
+        client.connect(
+            host.address,
+            username="lab",
+            key_filename=str(lab.keypair.private),
+            timeout=10,
+            allow_agent=False,
+            look_for_keys=False,
+        )
         _, out, _ = client.exec_command("sudo -n true && echo ok")
         assert out.read().decode().strip() == "ok"
         client.close()
         with pytest.raises(paramiko.AuthenticationException):  # and root no longer logs in
             root = paramiko.SSHClient()
             root.load_host_keys(str(lab.known_hosts))
-            root.connect(host.address, username="root", key_filename=str(lab.keypair.private), timeout=10,
-                         allow_agent=False, look_for_keys=False)  # fmt: skip
+            root.connect(
+                host.address,
+                username="root",
+                key_filename=str(lab.keypair.private),
+                timeout=10,
+                allow_agent=False,
+                look_for_keys=False,
+            )
     for dev in (d for d in lab.devices if d.name in hardened):
-        c = ConnectHandler(device_type="cisco_ios", host=dev.address, port=dev.port, username="admin",
-                           password="admin", ssh_strict=True, alt_host_keys=True,
-                           alt_key_file=str(lab.known_hosts))  # fmt: skip
+        c = ConnectHandler(
+            device_type="cisco_ios",
+            host=dev.address,
+            port=dev.port,
+            username="admin",
+            password="admin",
+            ssh_strict=True,
+            alt_host_keys=True,
+            alt_key_file=str(lab.known_hosts),
+        )
         c.enable()
         assert "transport input ssh" in c.send_command("show running-config | section line vty")
         c.disconnect()
@@ -418,11 +510,20 @@ def test_bad_inventory_value_stops_before_any_change(lab_keypair: KeyPair, tmp_p
         gv.mkdir()
         bad = {**APPROVED, "banner": {"th": ["not", "text"], "en": "x"}}
         (gv / "all.yml").write_text(yaml.safe_dump({"prakan_approved": bad}, allow_unicode=True))
-        env = {**os.environ, "ANSIBLE_LOCAL_TEMP": str(tmp_path / "t"), "ANSIBLE_HOST_KEY_CHECKING": "False",
-               "ANSIBLE_NETWORK_CLI_SSH_TYPE": "libssh"}  # fmt: skip
+        env = {
+            **os.environ,
+            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "t"),
+            "ANSIBLE_HOST_KEY_CHECKING": "False",
+            "ANSIBLE_NETWORK_CLI_SSH_TYPE": "libssh",
+        }
         before = devices[0].running_config()
-        proc = subprocess.run([str(VENV_BIN / "ansible-playbook"), "-i", str(inv), str(ROOT / "playbooks/site.yml")],
-                              capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+        proc = subprocess.run(
+            [str(VENV_BIN / "ansible-playbook"), "-i", str(inv), str(ROOT / "playbooks/site.yml")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
         assert proc.returncode != 0
         assert "prakan_approved" in proc.stdout and "banner" in proc.stdout and "rbad" in proc.stdout, proc.stdout
         assert devices[0].running_config() == before

@@ -23,8 +23,19 @@ def no_default_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
 @pytest.fixture(scope="session")
 def sample_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample") / "results.json"
-    res = run("evaluate", "--evidence-dir", str(EVIDENCE), "-i", str(INVENTORY), "-o", str(out),
-              "--manifest-key", str(SAMPLE_MANIFEST_KEY), "--max-age", "0")  # the signed, fixed sample
+    res = run(
+        "evaluate",
+        "--evidence-dir",
+        str(EVIDENCE),
+        "-i",
+        str(INVENTORY),
+        "-o",
+        str(out),
+        "--manifest-key",
+        str(SAMPLE_MANIFEST_KEY),
+        "--max-age",
+        "0",
+    )  # the signed, fixed sample
     assert out.exists(), res.output
     return out
 

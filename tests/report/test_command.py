@@ -76,8 +76,11 @@ def test_older_catalog_shows_the_difference(sample_results: Path, tmp_path: Path
     lines = sample_results.read_text(encoding="utf-8").split("\n")
     head = json.loads(lines[0][: -len(', "hosts": [')] + "}")
     head["run"]["catalog"] = {"version": "0ldc4t4l0g00", "sha256": "0" * 64, "checks": 1}
-    head["run"]["checks"]["LNX-OLD-001"] = {"title": {"en": "Retired", "th": "เลิกใช้"}, "severity": "low",
-                                            "kind": "automated"}  # fmt: skip
+    head["run"]["checks"]["LNX-OLD-001"] = {
+        "title": {"en": "Retired", "th": "เลิกใช้"},
+        "severity": "low",
+        "kind": "automated",
+    }
     del head["run"]["checks"]["LNX-SSH-004"]
     old = tmp_path / "old.json"
     old.write_text(
@@ -113,8 +116,16 @@ def test_scan_writes_the_report_unless_told_not_to(tmp_path: Path, no_report: bo
     from prakan.cli import cli
 
     ev = tmp_path / "ev"
-    args = ["scan", "-q", "-i", str(_junos_inventory(tmp_path)), "--evidence-dir", str(ev),
-            "--known-hosts", str(tmp_path / "kh")] + (["--no-report"] if no_report else [])  # fmt: skip
+    args = [
+        "scan",
+        "-q",
+        "-i",
+        str(_junos_inventory(tmp_path)),
+        "--evidence-dir",
+        str(ev),
+        "--known-hosts",
+        str(tmp_path / "kh"),
+    ] + (["--no-report"] if no_report else [])
     env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "PRAKAN_REDACTION_KEY": "k" * 64}
     res = CliRunner().invoke(cli, args, env=env)
     assert res.exit_code == 2, res.output  # the host is in error

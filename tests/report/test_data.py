@@ -28,20 +28,32 @@ FRAMEWORKS: dict[str, Any] = {
     "ncsa_min_std_2566": {
         "status": "unverified",
         "clauses": [
-            {"id": "low", "parent": None, "title": {"en": "Low"}, "measures": [
-                {"id": "access", "title": {"en": "Access"}, "cop_clauses": ["22.1"]}]},
-            {"id": "high", "parent": "low", "title": {"en": "High"}, "measures": [
-                {"id": "hardening", "title": {"en": "Hard"}, "cop_clauses": ["22.2"]}]},
+            {
+                "id": "low",
+                "parent": None,
+                "title": {"en": "Low"},
+                "measures": [{"id": "access", "title": {"en": "Access"}, "cop_clauses": ["22.1"]}],
+            },
+            {
+                "id": "high",
+                "parent": "low",
+                "title": {"en": "High"},
+                "measures": [{"id": "hardening", "title": {"en": "Hard"}, "cop_clauses": ["22.2"]}],
+            },
         ],
     },
-}  # fmt: skip
+}
 
 CHECKS = {
-    "A-1": {"title": {"en": "one", "th": "หนึ่ง"}, "severity": "high", "kind": "automated",
-            "remediation": {"en": "fix", "th": "แก้", "ansible_tags": ["A-1"]}},
+    "A-1": {
+        "title": {"en": "one", "th": "หนึ่ง"},
+        "severity": "high",
+        "kind": "automated",
+        "remediation": {"en": "fix", "th": "แก้", "ansible_tags": ["A-1"]},
+    },
     "A-2": {"title": {"en": "two", "th": "สอง"}, "severity": "critical", "kind": "automated", "remediation": {}},
     "M-1": {"title": {"en": "manual", "th": "เอกสาร"}, "severity": "medium", "kind": "manual"},
-}  # fmt: skip
+}
 REFS = {
     "A-1": {"iso27001_2022": ["8.5"], "ncsa_cop_2564": ["22.1.1"]},
     "A-2": {"iso27001_2022": ["8.9"], "ncsa_cop_2564": ["22.2"]},
@@ -58,21 +70,40 @@ def res(check: str, status: str, **extra: Any) -> dict[str, Any]:
 
 
 def host(name: str, site: str, results: list[dict[str, Any]], error: str | None = None) -> dict[str, Any]:
-    return {"name": name, "platform": "linux", "role": "web", "site": site, "error": error, "results": results,
-            "collected_at": "2026-11-21T19:00:00Z", "sources": {"sshd_effective": "ab" * 32}}  # fmt: skip
+    return {
+        "name": name,
+        "platform": "linux",
+        "role": "web",
+        "site": site,
+        "error": error,
+        "results": results,
+        "collected_at": "2026-11-21T19:00:00Z",
+        "sources": {"sshd_effective": "ab" * 32},
+    }
 
 
 WAIVER = {"reason": "legacy", "approver": "Director", "ticket": "CHG-1", "expires": "2026-01-01", "where": "x"}
 
 
 def build(hosts: list[dict[str, Any]]) -> ReportData:
-    head = {"format": "prakan-results", "version": 1,
-            "run": {"checks": CHECKS, "catalog": {"version": "v", "sha256": "0" * 64}, "sites": SITES}}  # fmt: skip
+    head = {
+        "format": "prakan-results",
+        "version": 1,
+        "run": {"checks": CHECKS, "catalog": {"version": "v", "sha256": "0" * 64}, "sites": SITES},
+    }
     b = ReportBuilder(head, FRAMEWORKS)
     for h in hosts:
         b.add_host(h)
-    manual = [{"check": "M-1", "status": "manual", "severity": "medium", "title": CHECKS["M-1"]["title"],
-               "evidence_required": {"en": "the policy", "th": "นโยบาย"}, "refs": REFS["M-1"]}]  # fmt: skip
+    manual = [
+        {
+            "check": "M-1",
+            "status": "manual",
+            "severity": "medium",
+            "title": CHECKS["M-1"]["title"],
+            "evidence_required": {"en": "the policy", "th": "นโยบาย"},
+            "refs": REFS["M-1"],
+        }
+    ]
     return b.finish(
         {"organisation": manual, "evidence_sha256": {"h1": "f" * 64}, "summary": {}}, None, "2026-11-28T00:00:00Z"
     )
@@ -80,17 +111,35 @@ def build(hosts: list[dict[str, Any]]) -> ReportData:
 
 @pytest.fixture
 def data() -> ReportData:
-    return build([
-        host("h1", "S-LOW", [res("A-1", "pass"), res("A-2", "pass")]),
-        host("h2", "S-LOW", [res("A-1", "fail", evidence=[{"source": "sshd_effective", "line": 3, "text": "x"}]),
-                             res("A-2", "pass")]),
-        host("h3", "S-HIGH", [res("A-1", "pass"), res("A-2", "error", reason="sshd -T exited 255")]),
-        host("h4", "S-HIGH", [res("A-1", "error", reason="host was not collected: timeout"),
-                              res("A-2", "error", reason="host was not collected: timeout")], error="timeout"),
-        host("h5", "S-HIGH", [res("A-1", "not_applicable"), res("A-2", "waived", waiver=WAIVER)]),
-        host("h6", "S-HIGH", [res("A-1", "fail", waiver=WAIVER | {"check": "A-1"}, reason="waiver expired"),
-                              res("A-2", "pass")]),
-    ])  # fmt: skip
+    return build(
+        [
+            host("h1", "S-LOW", [res("A-1", "pass"), res("A-2", "pass")]),
+            host(
+                "h2",
+                "S-LOW",
+                [
+                    res("A-1", "fail", evidence=[{"source": "sshd_effective", "line": 3, "text": "x"}]),
+                    res("A-2", "pass"),
+                ],
+            ),
+            host("h3", "S-HIGH", [res("A-1", "pass"), res("A-2", "error", reason="sshd -T exited 255")]),
+            host(
+                "h4",
+                "S-HIGH",
+                [
+                    res("A-1", "error", reason="host was not collected: timeout"),
+                    res("A-2", "error", reason="host was not collected: timeout"),
+                ],
+                error="timeout",
+            ),
+            host("h5", "S-HIGH", [res("A-1", "not_applicable"), res("A-2", "waived", waiver=WAIVER)]),
+            host(
+                "h6",
+                "S-HIGH",
+                [res("A-1", "fail", waiver=WAIVER | {"check": "A-1"}, reason="waiver expired"), res("A-2", "pass")],
+            ),
+        ]
+    )
 
 
 def test_score_counts_errors_against_and_leaves_waived_out() -> None:
@@ -173,6 +222,9 @@ def test_page_table_shares_identical_results(data: ReportData) -> None:
     assert strings[t["hosts"][0][5]] == "f" * 64  # evidence file hash from the results' tail
     detail = t["details"][h2[8][0]]
     assert t["checks"][detail[0]][0] == "A-1" and [strings[i] if j != 1 else i for j, i in enumerate(detail[6][0])] == [
-        "sshd_effective", 3, "x"]  # fmt: skip
+        "sshd_effective",
+        3,
+        "x",
+    ]
     # h1 and h3 both pass A-1 identically: one detail
     assert t["hosts"][0][8][0] == t["hosts"][2][8][0]

@@ -52,9 +52,14 @@ def _squash(text: str) -> str:
 
 
 @FUNCTIONS.register("ios_banner_text", sources=("running_config",))
-def ios_banner_text(ctx: Context, *, source: str | None, banners: Sequence[str] = ("login", "motd"),
-                    text_var: str = "prakan_approved.banner",
-                    languages: Sequence[str] = ("th", "en")) -> Outcome:  # fmt: skip
+def ios_banner_text(
+    ctx: Context,
+    *,
+    source: str | None,
+    banners: Sequence[str] = ("login", "motd"),
+    text_var: str = "prakan_approved.banner",
+    languages: Sequence[str] = ("th", "en"),
+) -> Outcome:
     """Some banner in `banners` contains the approved text in every language of `languages`."""
     tree = _tree(ctx, source)
     approved = ctx.var(text_var)
@@ -85,8 +90,14 @@ def ios_banner_text(ctx: Context, *, source: str | None, banners: Sequence[str] 
 _ENABLE = re.compile(r"^enable (secret|password)(?: level \d+)?(?: (\d+))? (\S+)$")
 _USER = re.compile(r"^username (\S+)\b(.*)$")
 _USER_SECRET = re.compile(r"\b(secret|password)(?: (\d+))? (\S+)$")
-_TYPES = {"0": "plain text", "4": "SHA-256 (broken)", "5": "MD5", "7": "Vigenère (reversible)",
-          "8": "PBKDF2-SHA-256", "9": "scrypt"}  # fmt: skip
+_TYPES = {
+    "0": "plain text",
+    "4": "SHA-256 (broken)",
+    "5": "MD5",
+    "7": "Vigenère (reversible)",
+    "8": "PBKDF2-SHA-256",
+    "9": "scrypt",
+}
 
 
 def _kind(word: str, type_no: str | None) -> str:
@@ -164,8 +175,13 @@ def ios_snmp_community_acl(ctx: Context, *, source: str | None) -> Outcome:
     if not found:
         return _outcome(True, expected, "no SNMP communities", source, [])
     bad = [n for n, m in found if _community_acl(m.group(2)) is None]
-    return _outcome(not bad, expected, f"{len(bad)} of {len(found)} communities without an access list",
-                    source, [n.line for n in (bad or [n for n, _ in found])])  # fmt: skip
+    return _outcome(
+        not bad,
+        expected,
+        f"{len(bad)} of {len(found)} communities without an access list",
+        source,
+        [n.line for n in (bad or [n for n, _ in found])],
+    )
 
 
 @FUNCTIONS.register("ios_snmp_community_names", sources=("running_config",))
@@ -186,9 +202,13 @@ def ios_snmp_community_names(ctx: Context, *, source: str | None, forbidden: Seq
     ours_known = names <= DEFAULT_COMMUNITIES
     hidden = [n for n, m in found if REDACTED.match(m.group(1)) and not (ours_known and TOKEN.match(m.group(1)))]
     if hidden:
-        return Outcome("error", expected, f"{len(hidden)} redacted communities", evidence_lines(
-            source or "running_config", [n.line for n in hidden]),
-            "community strings are redacted in the evidence: cannot tell whether one is a default")  # fmt: skip
+        return Outcome(
+            "error",
+            expected,
+            f"{len(hidden)} redacted communities",
+            evidence_lines(source or "running_config", [n.line for n in hidden]),
+            "community strings are redacted in the evidence: cannot tell whether one is a default",
+        )
     return _outcome(True, expected, f"{len(found)} communities, none a default", source, [n.line for n, _ in found])
 
 
@@ -198,8 +218,15 @@ _EXEC_TIMEOUT = re.compile(r"^exec-timeout (\d+)(?: (\d+))?$")
 
 
 @FUNCTIONS.register("ios_line_exec_timeout", sources=("running_config",))
-def ios_line_exec_timeout(ctx: Context, *, source: str | None, section: str = "^line vty ", max_minutes: int = 10,
-                          default_minutes: int = 10, if_no_section: str = "fail") -> Outcome:  # fmt: skip
+def ios_line_exec_timeout(
+    ctx: Context,
+    *,
+    source: str | None,
+    section: str = "^line vty ",
+    max_minutes: int = 10,
+    default_minutes: int = 10,
+    if_no_section: str = "fail",
+) -> Outcome:
     """Every matching `line` has an idle timeout, non-zero and at most `max_minutes` (IOS default 10 0)."""
     tree = _tree(ctx, source)
     expected = f"every /{section}/: exec-timeout non-zero and at most {max_minutes} min (default {default_minutes})"
@@ -311,8 +338,11 @@ def _passive(texts: list[str], name: str) -> bool:
 
 def _key_chains(tree: ConfigTree) -> set[str]:
     """Key chains that hold at least one key with a key string."""
-    return {m.group(1) for n, m in _lines(tree, r"^key chain (\S+)")
-            if any(d.text.startswith("key-string ") for d in n.walk())}  # fmt: skip
+    return {
+        m.group(1)
+        for n, m in _lines(tree, r"^key chain (\S+)")
+        if any(d.text.startswith("key-string ") for d in n.walk())
+    }
 
 
 def _area(area: str) -> str:
@@ -358,11 +388,20 @@ def ios_ospf_authentication(ctx: Context, *, source: str | None) -> Outcome:
         return _outcome(True, expected, "OSPF is not configured", source, [])
     chains = _key_chains(tree)
     by_pid = {m.group(1): p for p, m in procs}
-    area_auth = {pid: {_area(m.group(1)) for c in p.children
-                       if (m := re.match(r"^area (\S+) authentication message-digest$", c.text))}
-                 for pid, p in by_pid.items()}  # fmt: skip
-    nets = [(pid, _Network(c, m.group(1), m.group(2), _area(m.group(3))))
-            for pid, p in by_pid.items() for c in p.children if (m := _OSPF_NET.match(c.text))]  # fmt: skip
+    area_auth = {
+        pid: {
+            _area(m.group(1))
+            for c in p.children
+            if (m := re.match(r"^area (\S+) authentication message-digest$", c.text))
+        }
+        for pid, p in by_pid.items()
+    }
+    nets = [
+        (pid, _Network(c, m.group(1), m.group(2), _area(m.group(3))))
+        for pid, p in by_pid.items()
+        for c in p.children
+        if (m := _OSPF_NET.match(c.text))
+    ]
     notes, bad, members = [], [], 0
     for itf in _interfaces(tree):
         covering = [(pid, n.group) for pid, n in nets if n.covers(itf)]
@@ -402,17 +441,30 @@ _EIGRP_AF = re.compile(r"^address-family ipv4 (?:unicast )?(?:vrf \S+ )?autonomo
 def _classic_eigrp(tree: ConfigTree, chains: set[str], notes: list[str], bad: list[Line]) -> int:
     """`router eigrp AS`: each interface in AS has `ip authentication mode eigrp AS md5` and a defined key chain."""
     procs = {m.group(1): p for p, m in _lines(tree, r"^router eigrp (\d+)$")}
-    nets = [_Network(c, m.group(1), m.group(2), asn)
-            for asn, p in procs.items() for c in p.children if (m := _EIGRP_NET.match(c.text))]  # fmt: skip
+    nets = [
+        _Network(c, m.group(1), m.group(2), asn)
+        for asn, p in procs.items()
+        for c in p.children
+        if (m := _EIGRP_NET.match(c.text))
+    ]
     members = 0
     for itf in _interfaces(tree):
         covering = {n.group for n in nets if n.covers(itf)}
-        modes = {m.group(1): m.group(2) for t in itf.lines
-                 if (m := re.match(r"^ip authentication mode eigrp (\d+) (\S+)$", t))}  # fmt: skip
-        keys = {m.group(1): m.group(2) for t in itf.lines
-                if (m := re.match(r"^ip authentication key-chain eigrp (\d+) (\S+)$", t))}  # fmt: skip
-        adjacent = {a for a in covering if a in procs and not itf.loopback
-                    and not _passive([c.text for c in procs[a].children], itf.name)}  # fmt: skip
+        modes = {
+            m.group(1): m.group(2)
+            for t in itf.lines
+            if (m := re.match(r"^ip authentication mode eigrp (\d+) (\S+)$", t))
+        }
+        keys = {
+            m.group(1): m.group(2)
+            for t in itf.lines
+            if (m := re.match(r"^ip authentication key-chain eigrp (\d+) (\S+)$", t))
+        }
+        adjacent = {
+            a
+            for a in covering
+            if a in procs and not itf.loopback and not _passive([c.text for c in procs[a].children], itf.name)
+        }
         for asn in sorted(adjacent | set(modes)):
             members += 1
             if modes.get(asn) != "md5":
@@ -433,8 +485,11 @@ def _classic_eigrp(tree: ConfigTree, chains: set[str], notes: list[str], bad: li
 
 
 def _af_interface_settings(af: Node) -> dict[str, list[str]]:
-    return {m.group(1): [c.text for c in n.children]
-            for n in af.children if (m := re.match(r"^af-interface (\S+)$", n.text))}  # fmt: skip
+    return {
+        m.group(1): [c.text for c in n.children]
+        for n in af.children
+        if (m := re.match(r"^af-interface (\S+)$", n.text))
+    }
 
 
 def _named_auth_problem(texts: list[str], chains: set[str]) -> str:
@@ -459,8 +514,9 @@ def _named_eigrp(tree: ConfigTree, chains: set[str], notes: list[str], bad: list
                 continue
             per_if = _af_interface_settings(af)
             default = per_if.get("default", [])
-            nets = [_Network(c, n.group(1), n.group(2), m.group(1)) for c in af.children
-                    if (n := _EIGRP_NET.match(c.text))]  # fmt: skip
+            nets = [
+                _Network(c, n.group(1), n.group(2), m.group(1)) for c in af.children if (n := _EIGRP_NET.match(c.text))
+            ]
             for itf in itfs:
                 if not [n for n in nets if n.covers(itf)] or itf.loopback:
                     continue
@@ -476,8 +532,10 @@ def _named_eigrp(tree: ConfigTree, chains: set[str], notes: list[str], bad: list
             default_problem = _named_auth_problem(default, chains)
             for net in nets:
                 if not net.used and default_problem:
-                    notes.append(f"AS {m.group(1)} `{net.node.text}` covers no interface seen: af-interface default "
-                                 f"has {default_problem}")  # fmt: skip
+                    notes.append(
+                        f"AS {m.group(1)} `{net.node.text}` covers no interface seen: af-interface default "
+                        f"has {default_problem}"
+                    )
                     bad.append(net.node.line)
     return members
 
@@ -539,8 +597,11 @@ def _bgp_scopes(router: Node) -> dict[str, _Scope]:
 
 def _session_templates(router: Node) -> dict[str, bool]:
     """Peer-session template name -> whether it sets a password, itself or through `inherit peer-session`."""
-    texts = {m.group(1): [c.text for c in n.walk()]
-             for n in router.children if (m := re.match(r"^template peer-session (\S+)$", n.text))}  # fmt: skip
+    texts = {
+        m.group(1): [c.text for c in n.walk()]
+        for n in router.children
+        if (m := re.match(r"^template peer-session (\S+)$", n.text))
+    }
 
     def has(name: str, seen: frozenset[str]) -> bool:
         if name in seen or name not in texts:

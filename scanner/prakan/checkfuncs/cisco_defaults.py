@@ -71,8 +71,11 @@ def ios_lines_no_telnet(ctx: Context, *, source: str | None) -> Outcome:
             why.append(f"{line.text}: no `transport output` (the default is telnet)")
         if line.text.startswith("line vty ") and not _child(line, "transport input "):
             bad.append(line.line)
-            default = ("classic IOS accepts all protocols, telnet included" if classic else
-                       "the IOS-XE default differs by release, so telnet is not excluded")  # fmt: skip
+            default = (
+                "classic IOS accepts all protocols, telnet included"
+                if classic
+                else "the IOS-XE default differs by release, so telnet is not excluded"
+            )
             why.append(f"{line.text}: no `transport input` ({default})")
     expected = "every line: `transport input ssh|none` (vty) and `transport output ssh|none`"
     if not bad:
@@ -89,11 +92,13 @@ def ios_vty_login(ctx: Context, *, source: str | None) -> Outcome:
     src = source or "running_config"
     vtys = [n for n in _lines(tree) if n.text.startswith("line vty ")]
     if not vtys:
-        return Outcome("error", "line vty sections", "none", reason="no `line vty` sections: not a complete "
-                       "configuration")  # fmt: skip
+        return Outcome(
+            "error", "line vty sections", "none", reason="no `line vty` sections: not a complete configuration"
+        )
     new_model = any(n.text == "aaa new-model" for n in tree.candidates("aaa"))
-    lists = {m.group(1): n for n in tree.candidates("aaa")
-             if (m := re.match(r"^aaa authentication login (\S+) \S", n.text))}  # fmt: skip
+    lists = {
+        m.group(1): n for n in tree.candidates("aaa") if (m := re.match(r"^aaa authentication login (\S+) \S", n.text))
+    }
     good: list[Line] = []
     bad: list[Line] = []
     why: list[str] = []
@@ -123,8 +128,10 @@ def ios_vty_login(ctx: Context, *, source: str | None) -> Outcome:
                     good.append(lists[name].line)
             else:
                 bad.append(node.line)
-                why.append(f"{vty.text}: login list {name} is not defined"
-                           + ("" if new_model else " (and `aaa new-model` is off)"))  # fmt: skip
+                why.append(
+                    f"{vty.text}: login list {name} is not defined"
+                    + ("" if new_model else " (and `aaa new-model` is off)")
+                )
         elif new_model:  # a bare `login` under aaa new-model is not shown by IOS; treat it like the default
             good.append(node.line)
         else:

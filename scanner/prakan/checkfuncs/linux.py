@@ -55,11 +55,21 @@ def pending_security_updates(ctx: Context, *, source: str | None, max_age_days: 
     age = _int_value(kv, "lists_age_days", src)
     meta = evidence_lines(src, kv.lines_of("lists") + kv.lines_of("lists_age_days"))
     if lists <= 0:
-        return Outcome("error", expected, "no package lists", meta,
-                       "the package lists were never fetched: pending updates are unknown")  # fmt: skip
+        return Outcome(
+            "error",
+            expected,
+            "no package lists",
+            meta,
+            "the package lists were never fetched: pending updates are unknown",
+        )
     if age > max_age_days:
-        return Outcome("error", expected, f"package lists {age} days old", meta,
-                       f"package lists are stale ({age} days old): pending updates are unknown")  # fmt: skip
+        return Outcome(
+            "error",
+            expected,
+            f"package lists {age} days old",
+            meta,
+            f"package lists are stale ({age} days old): pending updates are unknown",
+        )
     pending: list[tuple[str, Line]] = []
     for value, line in zip(kv.get("pending") or [], kv.lines_of("pending"), strict=True):
         origin = _APT_ORIGIN.search(value)
@@ -70,8 +80,12 @@ def pending_security_updates(ctx: Context, *, source: str | None, max_age_days: 
         return Outcome("pass", expected, f"no pending security update ({manager}, lists {age} days old)", meta)
     names = sorted({name for name, _ in pending})
     shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
-    return Outcome("fail", expected, f"{len(names)} package(s) with pending security updates: {shown}",
-                   evidence_lines(src, [ln for _, ln in pending]))  # fmt: skip
+    return Outcome(
+        "fail",
+        expected,
+        f"{len(names)} package(s) with pending security updates: {shown}",
+        evidence_lines(src, [ln for _, ln in pending]),
+    )
 
 
 # nft list ruleset: `table inet filter {` / `chain input {` / `type filter hook input ...; policy drop;` / `}`
@@ -160,8 +174,16 @@ def nft_input_default_deny(ctx: Context, *, source: str | None) -> Outcome:
     open_families = [fam for fam in ("IPv4", "IPv6") if fam not in covered]
     if not open_families:
         shown = ", ".join(c.summary for c in deny)
-        return Outcome("pass", expected, f"{len(deny)} default-deny input chain(s): {shown}",
-                       evidence_lines(src, [c.hook for c in deny if c.hook]))  # fmt: skip
+        return Outcome(
+            "pass",
+            expected,
+            f"{len(deny)} default-deny input chain(s): {shown}",
+            evidence_lines(src, [c.hook for c in deny if c.hook]),
+        )
     summary = "; ".join(c.summary for c in chains)
-    return Outcome("fail", expected, f"{' and '.join(open_families)} input accepted by default ({summary})",
-                   evidence_lines(src, [c.hook for c in chains if c.hook]))  # fmt: skip
+    return Outcome(
+        "fail",
+        expected,
+        f"{' and '.join(open_families)} input accepted by default ({summary})",
+        evidence_lines(src, [c.hook for c in chains if c.hook]),
+    )

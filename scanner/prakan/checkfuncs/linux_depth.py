@@ -48,10 +48,18 @@ def audit_rules_loaded(ctx: Context, *, source: str | None) -> Outcome:
         return Outcome("fail", expected, "no keyed audit rule is written", [])
     missing = sorted(k for k in written if k not in loaded)
     if missing:
-        return Outcome("fail", expected, f"{len(missing)} written key(s) not loaded: {', '.join(missing[:20])}",
-                       evidence_lines("audit_rules", [written[k] for k in missing]))  # fmt: skip
-    return Outcome("pass", expected, f"all {len(written)} written key(s) loaded ({len(loaded_lines)} rules loaded)",
-                   evidence_lines("audit_loaded", [n.line for n in loaded_lines[:5]]))  # fmt: skip
+        return Outcome(
+            "fail",
+            expected,
+            f"{len(missing)} written key(s) not loaded: {', '.join(missing[:20])}",
+            evidence_lines("audit_rules", [written[k] for k in missing]),
+        )
+    return Outcome(
+        "pass",
+        expected,
+        f"all {len(written)} written key(s) loaded ({len(loaded_lines)} rules loaded)",
+        evidence_lines("audit_loaded", [n.line for n in loaded_lines[:5]]),
+    )
 
 
 @FUNCTIONS.register("root_password_age", sources=("root_access",))

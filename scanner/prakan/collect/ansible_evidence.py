@@ -96,8 +96,9 @@ def _linux_result(src: PlannedSource, res: Mapping[str, Any]) -> SourceResult:
     elif rc != 0:
         detail = str(res.get("stderr") or "").strip().splitlines()
         error = f"exit status {rc}" + (f": {detail[-1][:300]}" if detail else "")
-    return SourceResult(command=src.command, output=output, rc=rc, collected_at=started, truncated=truncated,
-                        error=error)  # fmt: skip
+    return SourceResult(
+        command=src.command, output=output, rc=rc, collected_at=started, truncated=truncated, error=error
+    )
 
 
 def _ios_result(src: PlannedSource, res: Mapping[str, Any], catalog: Catalog) -> SourceResult:
@@ -105,8 +106,13 @@ def _ios_result(src: PlannedSource, res: Mapping[str, Any], catalog: Catalog) ->
     stdout = res.get("stdout")
     if res.get("failed") or res.get("unreachable") or not isinstance(stdout, list) or not stdout:
         msg = str(res.get("msg") or "no output").strip().splitlines()
-        return SourceResult(src.command, "", rc=None, collected_at=started,
-                            error=f"`{src.command}` failed: {msg[0][:300] if msg else 'no output'}")  # fmt: skip
+        return SourceResult(
+            src.command,
+            "",
+            rc=None,
+            collected_at=started,
+            error=f"`{src.command}` failed: {msg[0][:300] if msg else 'no output'}",
+        )
     output = str(stdout[0])
     error, truncated = _check_output(catalog.sources[src.name], output)
     return SourceResult(src.command, output, rc=None, collected_at=started, truncated=truncated, error=error)
@@ -129,10 +135,19 @@ def loop_results(registered: Sequence[Mapping[str, Any]]) -> list[Mapping[str, A
     return [item for reg in registered for item in (reg.get("results") or ()) if isinstance(item, Mapping)]
 
 
-def host_evidence(host: str, platform: str, results: Sequence[Mapping[str, Any]], *, directory: Path,
-                  address: str | None = None, user: str | None = None, host_error: str | None = None,
-                  privileged_error: str | None = None, key: bytes | None = None,
-                  catalog: Catalog | None = None) -> tuple[str, str, int]:  # fmt: skip
+def host_evidence(
+    host: str,
+    platform: str,
+    results: Sequence[Mapping[str, Any]],
+    *,
+    directory: Path,
+    address: str | None = None,
+    user: str | None = None,
+    host_error: str | None = None,
+    privileged_error: str | None = None,
+    key: bytes | None = None,
+    catalog: Catalog | None = None,
+) -> tuple[str, str, int]:
     """Redact and write one host's evidence from Ansible's per-item loop results (each with the
     planned source as its `item`). Returns (file name, SHA-256, secrets redacted).
 
@@ -189,8 +204,13 @@ def _connection_failure(ev: HostEvidence) -> str | None:
     return "connection failed: " + first.split("failed: ", 1)[-1]
 
 
-def finish_run(directory: Path, hosts: Sequence[str], run: str, meta: Mapping[str, Any] | None = None,
-               catalog: Catalog | None = None) -> dict[str, Any]:  # fmt: skip
+def finish_run(
+    directory: Path,
+    hosts: Sequence[str],
+    run: str,
+    meta: Mapping[str, Any] | None = None,
+    catalog: Catalog | None = None,
+) -> dict[str, Any]:
     """Write the run manifest of an Ansible collection (one job or one job slice): every host file
     with its SHA-256, and the hosts that were expected but left no file (they become `error`)."""
     catalog = catalog or load_catalog()

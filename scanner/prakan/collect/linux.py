@@ -76,13 +76,19 @@ def connect(target: Target, ctx: HostContext, known: KnownHosts) -> paramiko.SSH
     t = ctx.connect_timeout()
     try:
         client.connect(
-            target.address, port=target.port, username=target.user, password=target.password,
-            key_filename=target.key_file, look_for_keys=target.key_file is None and target.password is None,
+            target.address,
+            port=target.port,
+            username=target.user,
+            password=target.password,
+            key_filename=target.key_file,
+            look_for_keys=target.key_file is None and target.password is None,
             allow_agent=target.key_file is None and target.password is None,
-            timeout=t, banner_timeout=t, auth_timeout=t, channel_timeout=t,
-            transport_factory=known.preferred_transport(target.address, target.port,
-                                                        lambda tr: ctx.register(tr.close)),
-        )  # fmt: skip
+            timeout=t,
+            banner_timeout=t,
+            auth_timeout=t,
+            channel_timeout=t,
+            transport_factory=known.preferred_transport(target.address, target.port, lambda tr: ctx.register(tr.close)),
+        )
     except HostKeyError as exc:
         client.close()
         raise CollectError(str(exc)) from exc
@@ -172,8 +178,9 @@ def _finish(run: _Run, ctx: HostContext) -> SourceResult:
     elif rc != 0:
         detail = run.err.decode("utf-8", "replace").strip().splitlines()
         error = f"exit status {rc}" + (f": {detail[-1][:300]}" if detail else "")
-    return SourceResult(command=run.source.command, output=output, rc=rc, collected_at=run.started,
-                        truncated=run.truncated, error=error)  # fmt: skip
+    return SourceResult(
+        command=run.source.command, output=output, rc=rc, collected_at=run.started, truncated=run.truncated, error=error
+    )
 
 
 def _stage(active: Iterable[_Run]) -> str:
@@ -187,8 +194,9 @@ def sudo_failure(target: Target, detail: str) -> str:
     return why + (f": {detail}" if detail else "")
 
 
-def run_sources(client: paramiko.SSHClient, sources: Iterable[Source], target: Target,
-                ctx: HostContext) -> dict[str, SourceResult]:  # fmt: skip
+def run_sources(
+    client: paramiko.SSHClient, sources: Iterable[Source], target: Target, ctx: HostContext
+) -> dict[str, SourceResult]:
     results: dict[str, SourceResult] = {}
     pending: list[Source] = []
     for src in sources:
@@ -253,8 +261,12 @@ def collect(target: Target, sources: list[Source], ctx: HostContext, known: Know
     try:
         t0 = time.monotonic()
         results = run_sources(client, sources, target, ctx)
-        facts = {"address": target.address, "port": target.port, "user": target.user,
-                 "seconds": round(time.monotonic() - t0, 3)}  # fmt: skip
+        facts = {
+            "address": target.address,
+            "port": target.port,
+            "user": target.user,
+            "seconds": round(time.monotonic() - t0, 3),
+        }
         return HostEvidence(host=target.name, platform="linux", sources=results, collected_at=started, facts=facts)
     finally:
         client.close()

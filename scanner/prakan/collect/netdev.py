@@ -58,8 +58,7 @@ class _Reading:
         if not self.bytes:
             return f"no output at all in {t - self.started:.0f} s"
         if t - self.last < STILL_SENDING:
-            return (f"output still arriving: {self.bytes} bytes in {t - self.started:.0f} s, too slow for the "
-                    "timeout")  # fmt: skip
+            return f"output still arriving: {self.bytes} bytes in {t - self.started:.0f} s, too slow for the timeout"
         return f"output stopped mid-way: {self.bytes} bytes, then nothing for {t - self.last:.0f} s"
 
 
@@ -93,6 +92,7 @@ class _IOS(CiscoIosSSH):
     def _connect_params_dict(self) -> dict[str, Any]:
         target, ctx, known = self._prakan
         params = super()._connect_params_dict()
+
         def register(tr: paramiko.Transport) -> None:
             ctx.transport = tr
             ctx.register(tr.close)
@@ -141,12 +141,22 @@ def _open(target: Target, ctx: HostContext, known: KnownHosts) -> _IOS:
     ctx.stage = f"connecting to {target.address}:{target.port}"
     try:
         return _IOS(
-            prakan=(target, ctx, known), device_type="cisco_ios", host=target.address, port=target.port,
-            username=target.user, password=target.password or "",
+            prakan=(target, ctx, known),
+            device_type="cisco_ios",
+            host=target.address,
+            port=target.port,
+            username=target.user,
+            password=target.password or "",
             secret=target.become_password or target.password or "",
-            use_keys=target.key_file is not None, key_file=target.key_file, allow_agent=False,
-            conn_timeout=t, auth_timeout=t, banner_timeout=t, session_log=None, fast_cli=True,
-        )  # fmt: skip
+            use_keys=target.key_file is not None,
+            key_file=target.key_file,
+            allow_agent=False,
+            conn_timeout=t,
+            auth_timeout=t,
+            banner_timeout=t,
+            session_log=None,
+            fast_cli=True,
+        )
     except CollectError:
         raise
     except NetmikoAuthenticationException as exc:
@@ -154,8 +164,10 @@ def _open(target: Target, ctx: HostContext, known: KnownHosts) -> _IOS:
     except (NetmikoBaseException, paramiko.SSHException, OSError, EOFError, ValueError) as exc:
         tr = ctx.transport
         if isinstance(tr, paramiko.Transport) and not tr.remote_version and not ctx.abort_reason:
-            raise CollectError(f"{target.address}:{target.port} accepted the TCP connection but sent no SSH "
-                               f"banner within {t:.0f} s (not an SSH server, or one that hangs)") from exc  # fmt: skip
+            raise CollectError(
+                f"{target.address}:{target.port} accepted the TCP connection but sent no SSH "
+                f"banner within {t:.0f} s (not an SSH server, or one that hangs)"
+            ) from exc
         raise connect_error(_cause(exc), target, ctx) from exc
 
 
@@ -223,25 +235,41 @@ def run_sources(conn: _IOS, sources: list[Source], target: Target, ctx: HostCont
             output = str(conn.send_command(source.command, read_timeout=wait, strip_prompt=True, strip_command=True))
         except OutputTooLarge as exc:
             # the session is flooded: nothing more can be read from it; the host's other sources say why
-            results[source.name] = SourceResult(source.command, "", rc=None, collected_at=started, truncated=True,
-                                                error=f"`{source.command}`: {exc} (not kept)")  # fmt: skip
+            results[source.name] = SourceResult(
+                source.command,
+                "",
+                rc=None,
+                collected_at=started,
+                truncated=True,
+                error=f"`{source.command}`: {exc} (not kept)",
+            )
             for rest in sources:
                 if rest.name not in results:
-                    results[rest.name] = SourceResult(rest.command, "", rc=None, collected_at=now(), error=(
-                        f"not run: the session was abandoned after `{source.command}` overflowed"))  # fmt: skip
+                    results[rest.name] = SourceResult(
+                        rest.command,
+                        "",
+                        rc=None,
+                        collected_at=now(),
+                        error=(f"not run: the session was abandoned after `{source.command}` overflowed"),
+                    )
             break
         except ReadException as exc:
-            raise CollectError(ctx.failure(f"`{source.command}` did not complete: no prompt within {wait:.0f} s "
-                                           f"({conn.reading.describe()})")) from exc  # fmt: skip
+            raise CollectError(
+                ctx.failure(
+                    f"`{source.command}` did not complete: no prompt within {wait:.0f} s ({conn.reading.describe()})"
+                )
+            ) from exc
         except CollectError as exc:  # aborted by the watchdog (timeout) or the device hung up mid-output
             raise CollectError(f"{exc} ({conn.reading.describe()})") from exc
         except (OSError, EOFError, paramiko.SSHException) as exc:
             why = str(exc) or type(exc).__name__
-            raise CollectError(ctx.failure(f"session lost while running `{source.command}`: {why} "
-                                           f"({conn.reading.describe()})")) from exc  # fmt: skip
+            raise CollectError(
+                ctx.failure(f"session lost while running `{source.command}`: {why} ({conn.reading.describe()})")
+            ) from exc
         error, truncated = _check_output(source, output)
-        results[source.name] = SourceResult(source.command, output, rc=None, collected_at=started,
-                                            truncated=truncated, error=error)  # fmt: skip
+        results[source.name] = SourceResult(
+            source.command, output, rc=None, collected_at=started, truncated=truncated, error=error
+        )
     return results
 
 
@@ -251,10 +279,15 @@ def collect(target: Target, sources: list[Source], ctx: HostContext, known: Know
     try:
         t0 = time.monotonic()
         results = run_sources(conn, sources, target, ctx)
-        facts = {"address": target.address, "port": target.port, "user": target.user,
-                 "seconds": round(time.monotonic() - t0, 3)}  # fmt: skip
-        return HostEvidence(host=target.name, platform=target.platform, sources=results, collected_at=started,
-                            facts=facts)  # fmt: skip
+        facts = {
+            "address": target.address,
+            "port": target.port,
+            "user": target.user,
+            "seconds": round(time.monotonic() - t0, 3),
+        }
+        return HostEvidence(
+            host=target.name, platform=target.platform, sources=results, collected_at=started, facts=facts
+        )
     finally:
         with contextlib.suppress(Exception):  # the evidence is complete; a failed logout changes nothing
             conn.disconnect()

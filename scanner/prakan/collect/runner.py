@@ -200,8 +200,9 @@ def _privileged_failure(sources: list[Any], ev: HostEvidence) -> str | None:
     return f"every privileged source failed ({len(errors)}): {errors[0]}"
 
 
-def _collect_host(name: str, host: Any, catalog: Catalog, opts: Options, dog: _Watchdog,
-                  progress: Progress, sink: _Sink) -> HostOutcome:  # fmt: skip
+def _collect_host(
+    name: str, host: Any, catalog: Catalog, opts: Options, dog: _Watchdog, progress: Progress, sink: _Sink
+) -> HostOutcome:
     platform = host.platform or "unknown"
     out = HostOutcome(name=name, platform=platform, status="error")
     ctx = HostContext(name=name, timeout=opts.timeout)
@@ -264,8 +265,13 @@ def _collect_host(name: str, host: Any, catalog: Catalog, opts: Options, dog: _W
     return out
 
 
-def collect_run(inventory: Any, catalog: Catalog, opts: Options, progress: Progress | None = None,
-                meta: Mapping[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def collect_run(
+    inventory: Any,
+    catalog: Catalog,
+    opts: Options,
+    progress: Progress | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Collect every host of `inventory`; returns the manifest (also written to the evidence dir).
 
     On Ctrl-C the hosts under way are aborted, hosts not finished are recorded as `interrupted`, the
@@ -330,8 +336,14 @@ def _unfinished(name: str, platform: str, directory: Path, interrupted: bool) ->
     return out
 
 
-def build_manifest(outcomes: Mapping[str, HostOutcome], catalog: Catalog, opts: Options, started: str,
-                   meta: dict[str, Any], interrupted: bool) -> dict[str, Any]:  # fmt: skip
+def build_manifest(
+    outcomes: Mapping[str, HostOutcome],
+    catalog: Catalog,
+    opts: Options,
+    started: str,
+    meta: dict[str, Any],
+    interrupted: bool,
+) -> dict[str, Any]:
     ordered = [outcomes[n] for n in sorted(outcomes)]
     return {
         "format": MANIFEST_FORMAT,

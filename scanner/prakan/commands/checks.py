@@ -30,8 +30,9 @@ def checks() -> None:
 @fmt_option
 @catalog_option
 @lang_option
-def list_checks(platform: str | None, framework: str | None, kind: str | None, fmt: str,
-                catalog_path: Path | None, lang: str) -> None:  # fmt: skip
+def list_checks(
+    platform: str | None, framework: str | None, kind: str | None, fmt: str, catalog_path: Path | None, lang: str
+) -> None:
     """List checks, one per line: id, severity, kind, platforms, fix, title.
 
     The fix column says how a failing check is fixed: `playbook` (the hardening playbooks carry a task
@@ -41,13 +42,32 @@ def list_checks(platform: str | None, framework: str | None, kind: str | None, f
     from prakan.remediate import fix_kind
 
     cat = catalog_or_fail(catalog_path)
-    rows = [c for c in sorted(cat.checks.values(), key=lambda c: c.id)
-            if (not platform or platform in c.platforms) and (not framework or framework in c.refs)
-            and (not kind or c.kind == kind)]  # fmt: skip
+    rows = [
+        c
+        for c in sorted(cat.checks.values(), key=lambda c: c.id)
+        if (not platform or platform in c.platforms)
+        and (not framework or framework in c.refs)
+        and (not kind or c.kind == kind)
+    ]
     if fmt == "json":
-        click.echo(json.dumps([{"id": c.id, "kind": c.kind, "severity": c.severity, "platforms": list(c.platforms),
-                                "fix": fix_kind(c), "title": dict(c.title), "refs": c.refs} for c in rows],
-                              ensure_ascii=False, indent=1))  # fmt: skip
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": c.id,
+                        "kind": c.kind,
+                        "severity": c.severity,
+                        "platforms": list(c.platforms),
+                        "fix": fix_kind(c),
+                        "title": dict(c.title),
+                        "refs": c.refs,
+                    }
+                    for c in rows
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return
     for c in rows:
         fix = fix_kind(c)
@@ -67,8 +87,9 @@ def show(check_id: str, fmt: str, catalog_path: Path | None) -> None:
         raise UsageFailure(f"no check {check_id!r}; try `prakan checks list`")
     commands = {src: cat.sources[src].command for src in sorted(check.sources_used())}
     if fmt == "json":
-        click.echo(json.dumps(dict(check.raw) | {"evidence_commands": commands}, ensure_ascii=False, indent=1,
-                              default=str))  # fmt: skip
+        click.echo(
+            json.dumps(dict(check.raw) | {"evidence_commands": commands}, ensure_ascii=False, indent=1, default=str)
+        )
         return
     shown = check.path.relative_to(cat.root.parent) if check.path.is_relative_to(cat.root.parent) else check.path
     click.echo(f"# {shown}")
@@ -86,25 +107,48 @@ def show(check_id: str, fmt: str, catalog_path: Path | None) -> None:
 def test(check_ids: tuple[str, ...], platform: str | None, verbose: bool, fmt: str, catalog_path: Path | None) -> None:
     """Run every check's embedded pass/fail/error samples; exit 1 if any sample disagrees."""
     cat = catalog_or_fail(catalog_path)
-    wanted = [c for c in cat.checks.values() if c.kind == "automated"
-              and (not check_ids or c.id in {i.upper() for i in check_ids})
-              and (not platform or platform in c.platforms)]  # fmt: skip
+    wanted = [
+        c
+        for c in cat.checks.values()
+        if c.kind == "automated"
+        and (not check_ids or c.id in {i.upper() for i in check_ids})
+        and (not platform or platform in c.platforms)
+    ]
     if check_ids and not wanted:
         raise UsageFailure(f"no automated check among {', '.join(check_ids)}")
     results = run_all(cat, wanted)
     bad = [r for r in results if not r.ok]
     problems = unknown_refs(cat)
     if fmt == "json":
-        click.echo(json.dumps({"samples": [{"check": r.check, "expected": r.expected, "index": r.index, "got": r.got,
-                                            "name": r.name, "ok": r.ok, "detail": r.detail} for r in results],
-                               "reference_problems": problems}, ensure_ascii=False, indent=1))  # fmt: skip
+        click.echo(
+            json.dumps(
+                {
+                    "samples": [
+                        {
+                            "check": r.check,
+                            "expected": r.expected,
+                            "index": r.index,
+                            "got": r.got,
+                            "name": r.name,
+                            "ok": r.ok,
+                            "detail": r.detail,
+                        }
+                        for r in results
+                    ],
+                    "reference_problems": problems,
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         sys.exit(1 if bad or problems else 0)
     for r in results:
         if verbose or not r.ok:
             mark = "ok  " if r.ok else "FAIL"
             label = f"#{r.index}" + (f" ({r.name})" if r.name else "")
-            click.echo(f"{mark} {r.check} {r.expected} sample {label}: got {r.got}" +
-                       ("" if r.ok else f" ({r.detail})"))  # fmt: skip
+            click.echo(
+                f"{mark} {r.check} {r.expected} sample {label}: got {r.got}" + ("" if r.ok else f" ({r.detail})")
+            )
     for p in problems:
         click.echo(f"FAIL {p}")
     click.echo(f"{len(results) - len(bad)} passed, {len(bad)} failed ({len(wanted)} checks, {len(results)} samples)")

@@ -63,8 +63,6 @@ def collect_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-
-
 @dataclass
 class Collected:
     evidence_dir: Path
@@ -84,10 +82,19 @@ def prepare_evidence_dir(path: Path) -> None:
         raise UsageFailure(f"cannot use {path} as the evidence directory: {exc.strerror or exc}") from exc
 
 
-def run_collect(inventory_path: Path | None, limit: str | None, forks: int, timeout: float,
-                evidence_dir: Path | None, known_hosts_path: Path | None, accept_new_host_keys: bool,
-                vault_password_file: Path | None, quiet: bool, catalog_path: Path | None,
-                check_inventory: Callable[[Any], None] | None = None) -> Collected:  # fmt: skip
+def run_collect(
+    inventory_path: Path | None,
+    limit: str | None,
+    forks: int,
+    timeout: float,
+    evidence_dir: Path | None,
+    known_hosts_path: Path | None,
+    accept_new_host_keys: bool,
+    vault_password_file: Path | None,
+    quiet: bool,
+    catalog_path: Path | None,
+    check_inventory: Callable[[Any], None] | None = None,
+) -> Collected:
     """Shared by `collect` and `scan`: validate everything first (`check_inventory` too), then collect."""
     from prakan.collect.hostkeys import KnownHosts, default_path
     from prakan.collect.runner import Options, Progress, bad_host_names, collect_run, run_id
@@ -99,12 +106,15 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
     if not inv.hosts:
         raise UsageFailure(f"inventory {inv_path}: no hosts selected")
     if (inv.org.get("prakan_org") or {}).get("data_only"):
-        raise UsageFailure(f"inventory {inv_path} is data only (prakan_org.data_only): nothing may connect to its "
-                           "addresses; evaluate its bundled evidence with `prakan evaluate` instead")  # fmt: skip
+        raise UsageFailure(
+            f"inventory {inv_path} is data only (prakan_org.data_only): nothing may connect to its "
+            "addresses; evaluate its bundled evidence with `prakan evaluate` instead"
+        )
     bad = bad_host_names(inv.hosts)
     if bad:
-        raise UsageFailure("host names that cannot be evidence files: "
-                           + "; ".join(f"{n!r}: {why}" for n, why in sorted(bad.items())))  # fmt: skip
+        raise UsageFailure(
+            "host names that cannot be evidence files: " + "; ".join(f"{n!r}: {why}" for n, why in sorted(bad.items()))
+        )
     if check_inventory is not None:
         check_inventory(inv)
     rid = run_id()
@@ -128,8 +138,15 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
     except ValueError as exc:
         raise UsageFailure(str(exc)) from exc
     prepare_evidence_dir(evidence_dir)
-    opts = Options(evidence_dir=evidence_dir, known_hosts=known, key=key, forks=forks, timeout=timeout, run_id=rid,
-                   manifest_key=signing_key)  # fmt: skip
+    opts = Options(
+        evidence_dir=evidence_dir,
+        known_hosts=known,
+        key=key,
+        forks=forks,
+        timeout=timeout,
+        run_id=rid,
+        manifest_key=signing_key,
+    )
     meta = {"inventory": str(inv_path), "limit": limit}
     try:
         with trust.directory_lock(evidence_dir):
@@ -145,9 +162,10 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
     except OSError as exc:  # the manifest itself could not be written
         raise RunFailure(f"cannot write the run manifest in {evidence_dir}: {exc}") from exc
     if manifest["write_errors"]:
-        raise RunFailure(f"{len(manifest['write_errors'])} evidence file(s) could not be written in {evidence_dir} "
-                         "(the manifest records them): "
-                         + "; ".join(f"{h}: {e}" for h, e in manifest["write_errors"].items()))  # fmt: skip
+        raise RunFailure(
+            f"{len(manifest['write_errors'])} evidence file(s) could not be written in {evidence_dir} "
+            "(the manifest records them): " + "; ".join(f"{h}: {e}" for h, e in manifest["write_errors"].items())
+        )
     failed, interrupted = manifest["failed"], manifest["interrupted"]
     click.echo(
         f"collected {len(manifest['succeeded'])}/{len(manifest['attempted'])} hosts"
@@ -160,8 +178,9 @@ def run_collect(inventory_path: Path | None, limit: str | None, forks: int, time
     return Collected(evidence_dir, manifest, inv, cat, signing_key)
 
 
-def print_plan(inventory_path: Path | None, limit: str | None, vault_password_file: Path | None,
-               catalog_path: Path | None) -> None:  # fmt: skip
+def print_plan(
+    inventory_path: Path | None, limit: str | None, vault_password_file: Path | None, catalog_path: Path | None
+) -> None:
     """The selected hosts and the exact commands each platform would get: nothing connects."""
     cat = catalog_or_fail(catalog_path)
     inv_path = default_inventory(inventory_path)

@@ -78,8 +78,13 @@ def waivers_or_fail(path: Path | None, inventory: Any | None) -> list[Any]:
 
 
 def evaluate_to(
-    output: Path, evidence_dir: Path | list[Path], catalog: Catalog, inventory: Any, waivers: list[Any],
-    limited: bool = False, **trust: Any,
+    output: Path,
+    evidence_dir: Path | list[Path],
+    catalog: Catalog,
+    inventory: Any,
+    waivers: list[Any],
+    limited: bool = False,
+    **trust: Any,
 ) -> dict[str, Any]:
     """Evaluate and stream results.json to `output` ('-' = stdout); returns the summary.
 
@@ -101,8 +106,9 @@ def evaluate_to(
             raise UsageFailure(why)
     try:
         if str(output) == "-":
-            return evaluate_run(evidence_dir, catalog, sys.stdout, inventory, waivers, only_inventory_hosts=limited,
-                                **trust)  # fmt: skip
+            return evaluate_run(
+                evidence_dir, catalog, sys.stdout, inventory, waivers, only_inventory_hosts=limited, **trust
+            )
         with atomic_file(output) as fh:
             return evaluate_run(evidence_dir, catalog, fh, inventory, waivers, only_inventory_hosts=limited, **trust)
     except EvidenceFormatError as exc:  # an unreadable evidence directory: the whole run cannot be trusted
@@ -113,23 +119,43 @@ _SUMMARY = {
     "en": ("{hosts} hosts ({errors} in error): ", {}),
     "th": (
         "{hosts} โฮสต์ (ประเมินไม่ได้ {errors}): ",
-        {"pass": "ผ่าน", "fail": "ไม่ผ่าน", "error": "ประเมินไม่ได้", "not_applicable": "ไม่เกี่ยวข้อง",
-         "manual": "ตรวจด้วยบุคคล", "waived": "ได้รับยกเว้น"},
+        {
+            "pass": "ผ่าน",
+            "fail": "ไม่ผ่าน",
+            "error": "ประเมินไม่ได้",
+            "not_applicable": "ไม่เกี่ยวข้อง",
+            "manual": "ตรวจด้วยบุคคล",
+            "waived": "ได้รับยกเว้น",
+        },
     ),
-}  # fmt: skip
+}
 
 
 def trust_options(f: Any) -> Any:
     """--manifest-key, --trust-unsigned, --max-age: what evaluation accepts as evidence."""
-    for d in reversed([
-        click.option("--manifest-key", "manifest_key_path", type=click.Path(path_type=Path, dir_okay=False),
-                     help="Key that signed the run's manifest (default: $PRAKAN_MANIFEST_KEY, else "
-                     "~/.config/prakan/manifest.key)."),
-        click.option("--trust-unsigned", is_flag=True,
-                     help="Accept a manifest without a verifiable signature (results say: not verified)."),
-        click.option("--max-age", type=click.FloatRange(0), default=7.0, show_default=True,
-                     help="Maximum evidence age in days; older evidence is `error` (0: no limit)."),
-    ]):  # fmt: skip
+    for d in reversed(
+        [
+            click.option(
+                "--manifest-key",
+                "manifest_key_path",
+                type=click.Path(path_type=Path, dir_okay=False),
+                help="Key that signed the run's manifest (default: $PRAKAN_MANIFEST_KEY, else "
+                "~/.config/prakan/manifest.key).",
+            ),
+            click.option(
+                "--trust-unsigned",
+                is_flag=True,
+                help="Accept a manifest without a verifiable signature (results say: not verified).",
+            ),
+            click.option(
+                "--max-age",
+                type=click.FloatRange(0),
+                default=7.0,
+                show_default=True,
+                help="Maximum evidence age in days; older evidence is `error` (0: no limit).",
+            ),
+        ]
+    ):
         f = d(f)
     return f
 
@@ -144,8 +170,11 @@ def trust_settings(manifest_key_path: Path | None, trust_unsigned: bool, max_age
         key = manifest_key(path=manifest_key_path)
     except TrustError as exc:
         raise UsageFailure(str(exc)) from exc
-    return {"manifest_key": key, "trust_unsigned": trust_unsigned,
-            "max_age": timedelta(days=max_age) if max_age else None}  # fmt: skip
+    return {
+        "manifest_key": key,
+        "trust_unsigned": trust_unsigned,
+        "max_age": timedelta(days=max_age) if max_age else None,
+    }
 
 
 def summary_line(summary: dict[str, Any], lang: str = "en") -> str:
@@ -196,18 +225,25 @@ forks_option = click.option(
     "-f", "--forks", type=click.IntRange(1, 500), default=10, show_default=True, help="Hosts collected in parallel."
 )
 timeout_option = click.option(
-    "-T", "--timeout", type=click.FloatRange(1, 3600), default=60, show_default=True,
+    "-T",
+    "--timeout",
+    type=click.FloatRange(1, 3600),
+    default=60,
+    show_default=True,
     help="Seconds allowed per host (connect and every command); a slower host is an error.",
-)  # fmt: skip
+)
 vault_option = click.option(
-    "--vault-password-file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    "--vault-password-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
     envvar="ANSIBLE_VAULT_PASSWORD_FILE",
     help="Decrypt vault values with this password file (or script), as ansible does.",
-)  # fmt: skip
+)
 lang_option = click.option(
     "--lang", type=click.Choice(["en", "th"]), default="en", show_default=True, help="Language of what is printed."
 )
 catalog_option = click.option(
-    "--catalog", "catalog_path", type=click.Path(path_type=Path, file_okay=False, exists=True),
+    "--catalog",
+    "catalog_path",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Control catalog directory (default: the catalog inside the prakan package).",
-)  # fmt: skip
+)

@@ -49,22 +49,46 @@ def terminate_cleanly() -> Iterator[None]:
 
 @click.command()
 @renamed("--evidence", "evidence_dirs", "--evidence-dir")  # outermost: it wraps the declared options
-@click.option("--evidence-dir", "evidence_dirs", multiple=True, type=_EVIDENCE_DIR,
-              help="Evidence directory of a run; repeat it to evaluate shards (e.g. AWX job slices) as one run.")
+@click.option(
+    "--evidence-dir",
+    "evidence_dirs",
+    multiple=True,
+    type=_EVIDENCE_DIR,
+    help="Evidence directory of a run; repeat it to evaluate shards (e.g. AWX job slices) as one run.",
+)
 @inventory_option("Ansible inventory: roles, sites, categories and approved values (NTP, syslog, AAA).")
 @limit_option
 @vault_option
-@click.option("--waivers", "waivers_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Waivers file (default: the inventory's prakan_waivers, kept in inventory/exceptions.yml).")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("results.json"),
-              show_default=True, help="Where to write results.json ('-' for standard output).")
+@click.option(
+    "--waivers",
+    "waivers_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Waivers file (default: the inventory's prakan_waivers, kept in inventory/exceptions.yml).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("results.json"),
+    show_default=True,
+    help="Where to write results.json ('-' for standard output).",
+)
 @catalog_option
 @lang_option
 @trust_options
-def evaluate(evidence_dirs: tuple[Path, ...], inventory_path: Path | None, limit: str | None,
-             vault_password_file: Path | None, waivers_path: Path | None, output: Path,
-             catalog_path: Path | None, lang: str, manifest_key_path: Path | None, trust_unsigned: bool,
-             max_age: float) -> None:  # fmt: skip
+def evaluate(
+    evidence_dirs: tuple[Path, ...],
+    inventory_path: Path | None,
+    limit: str | None,
+    vault_password_file: Path | None,
+    waivers_path: Path | None,
+    output: Path,
+    catalog_path: Path | None,
+    lang: str,
+    manifest_key_path: Path | None,
+    trust_unsigned: bool,
+    max_age: float,
+) -> None:
     """Evaluate collected evidence against the control catalog (never touches the network).
 
     Without an inventory, checks that need inventory values (approved servers, WAN interfaces,

@@ -22,15 +22,23 @@ def evidence() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @click.option("--platform", required=True, type=click.Choice(sorted(SUPPORTED)), help="Platform of the configurations.")
 @inventory_option("Match files to inventory hosts (by file name, `hostname` line, or management address).")
-@click.option("--evidence-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Where to write evidence (default: evidence/import-<timestamp>).")
+@click.option(
+    "--evidence-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where to write evidence (default: evidence/import-<timestamp>).",
+)
 def import_cmd(paths: tuple[Path, ...], platform: str, inventory_path: Path | None, evidence_dir: Path | None) -> None:
     """Turn configuration backup files (one per device) into evidence, redacting secrets."""
     inv = inventory_or_fail(inventory_path) if inventory_path else None
     out = evidence_dir or Path("evidence") / f"import-{run_id()}"
     clash = refuse_output_inside(out, *paths, inventory_path) or next(
-        (f"the input {p} lies inside the evidence directory {out}" for p in paths
-         if p.resolve().is_relative_to(out.resolve())), None)  # fmt: skip
+        (
+            f"the input {p} lies inside the evidence directory {out}"
+            for p in paths
+            if p.resolve().is_relative_to(out.resolve())
+        ),
+        None,
+    )
     if clash:
         raise UsageFailure(clash)
     if (out / MANIFEST).exists():

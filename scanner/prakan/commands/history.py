@@ -35,17 +35,26 @@ def history_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
-format_text_json = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                                show_default=True)  # fmt: skip
-lang_option = click.option("--lang", type=click.Choice(["en", "th"]), default="en", show_default=True,
-                           help="Language of text output.")  # fmt: skip
-output_option = click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-                             help="Write to this file instead of standard output.")  # fmt: skip
+format_text_json = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+lang_option = click.option(
+    "--lang", type=click.Choice(["en", "th"]), default="en", show_default=True, help="Language of text output."
+)
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of standard output.",
+)
 inventory_option = click.option(
-    "-i", "--inventory", "inventory_path", type=click.Path(path_type=Path),
+    "-i",
+    "--inventory",
+    "inventory_path",
+    type=click.Path(path_type=Path),
     help="Ansible inventory for sites, owners and change windows (default: $PRAKAN_INVENTORY, else ./inventory, "
     "if it exists).",
-)  # fmt: skip
+)
 
 
 @contextmanager
@@ -64,13 +73,18 @@ def opened(path: Path | None, create: bool = False) -> Iterator[Any]:
         raise usage(str(exc)) from exc
     except sqlite3.OperationalError as exc:
         if "locked" not in str(exc) and "busy" not in str(exc):
-            raise usage(f"{path}: the history database is damaged or unreadable ({exc}); it was left as it is. "
-                        "Restore it from a backup, or give another file with --history") from exc  # fmt: skip
-        raise usage(f"{path}: the history database stayed locked by another prakan for too long ({exc}); "
-                    "try again") from exc  # fmt: skip
+            raise usage(
+                f"{path}: the history database is damaged or unreadable ({exc}); it was left as it is. "
+                "Restore it from a backup, or give another file with --history"
+            ) from exc
+        raise usage(
+            f"{path}: the history database stayed locked by another prakan for too long ({exc}); try again"
+        ) from exc
     except sqlite3.DatabaseError as exc:
-        raise usage(f"{path}: the history database is damaged ({exc}); it was left as it is. Restore it from a "
-                    "backup, or give another file with --history") from exc  # fmt: skip
+        raise usage(
+            f"{path}: the history database is damaged ({exc}); it was left as it is. Restore it from a "
+            "backup, or give another file with --history"
+        ) from exc
     finally:
         history.close()
 
@@ -95,8 +109,9 @@ def load_inventory_opt(path: Path | None) -> Any | None:
     explicit = path is not None or bool(os.environ.get("PRAKAN_INVENTORY"))
     path = path or Path(os.environ.get("PRAKAN_INVENTORY") or "inventory")
     if not explicit and not path.exists():
-        click.echo(f"note: no inventory at {path}: sites, owners and change windows are left blank (-i INVENTORY)",
-                   err=True)  # fmt: skip
+        click.echo(
+            f"note: no inventory at {path}: sites, owners and change windows are left blank (-i INVENTORY)", err=True
+        )
         return None
     try:
         return inventory_or_fail(path)
@@ -123,10 +138,12 @@ def record_results(history: Any, results_path: Path, evidence_dir: Path | None) 
         prev = history.previous_run(outcome.run.id)
         if prev is not None:
             c = compute_diff(history, prev, outcome.run).counts()
-            line += (f"; since run {prev.id}: {c['regressions']} regression(s), {c['fixes']} fix(es), "
-                     f"{c['new_errors']} new error(s), {c['hosts_appeared']} host(s) appeared, "
-                     f"{c['hosts_vanished']} vanished, {c['sources_changed']} source(s) changed "
-                     f"(prakan diff; prakan incident candidates)")  # fmt: skip
+            line += (
+                f"; since run {prev.id}: {c['regressions']} regression(s), {c['fixes']} fix(es), "
+                f"{c['new_errors']} new error(s), {c['hosts_appeared']} host(s) appeared, "
+                f"{c['hosts_vanished']} vanished, {c['sources_changed']} source(s) changed "
+                f"(prakan diff; prakan incident candidates)"
+            )
         click.echo(line, err=True)
     return outcome
 
@@ -142,8 +159,11 @@ def history() -> None:
 @history.command("record")
 @click.argument("results", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @history_option
-@click.option("--evidence-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="The run's evidence (default: as recorded in results.json, else beside it).")  # fmt: skip
+@click.option(
+    "--evidence-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The run's evidence (default: as recorded in results.json, else beside it).",
+)
 def history_record(results: Path, history_path: Path | None, evidence_dir: Path | None) -> None:
     """Record RESULTS (a results.json from `prakan evaluate`) in the history. Recording it twice does nothing."""
     with opened(history_path, create=True) as h:
@@ -161,13 +181,17 @@ def history_list(history_path: Path | None, last: int | None, fmt: str) -> None:
         if fmt == "json":
             click.echo(json.dumps([r.to_json() for r in runs], ensure_ascii=False, indent=1))
             return
-        click.echo(f"{'run':>4}  {'collected':<20}  {'hosts':>6} {'error':>6}  {'pass':>7} {'fail':>7} {'err':>6}"
-                   f" {'waived':>6}  drift")  # fmt: skip
+        click.echo(
+            f"{'run':>4}  {'collected':<20}  {'hosts':>6} {'error':>6}  {'pass':>7} {'fail':>7} {'err':>6}"
+            f" {'waived':>6}  drift"
+        )
         for r in runs:
             b = r.by_status
-            click.echo(f"{r.id:>4}  {r.when:<20}  {r.hosts:>6} {r.hosts_in_error:>6}  {b.get('pass', 0):>7} "
-                       f"{b.get('fail', 0):>7} {b.get('error', 0):>6} {b.get('waived', 0):>6}  "
-                       f"{'yes' if r.sources_recorded else 'no'}")  # fmt: skip
+            click.echo(
+                f"{r.id:>4}  {r.when:<20}  {r.hosts:>6} {r.hosts_in_error:>6}  {b.get('pass', 0):>7} "
+                f"{b.get('fail', 0):>7} {b.get('error', 0):>6} {b.get('waived', 0):>6}  "
+                f"{'yes' if r.sources_recorded else 'no'}"
+            )
 
 
 # ------------------------------------------------------------------------------------------------ diff
@@ -179,12 +203,27 @@ def history_list(history_path: Path | None, last: int | None, fmt: str) -> None:
 @history_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("--fail-on-regression", is_flag=True, help="Exit 1 when a check regressed or a waiver expired.")
-@click.option("-U", "--context", "context_lines", type=click.IntRange(min=0), default=2, show_default=True,
-              help="Lines of context in configuration diffs.")  # fmt: skip
+@click.option(
+    "-U",
+    "--context",
+    "context_lines",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="Lines of context in configuration diffs.",
+)
 @output_option
 @lang_option
-def diff(old: int | None, new: int | None, history_path: Path | None, fmt: str, fail_on_regression: bool,
-         context_lines: int, output: Path | None, lang: str) -> None:  # fmt: skip
+def diff(
+    old: int | None,
+    new: int | None,
+    history_path: Path | None,
+    fmt: str,
+    fail_on_regression: bool,
+    context_lines: int,
+    output: Path | None,
+    lang: str,
+) -> None:
     """What changed between run OLD and run NEW (default: the last two runs; one number: that run and the one
     before): regressions, fixes, new errors and recoveries, hosts that appeared or vanished, waivers that
     expired, and the configuration drift of each host as a unified diff of the redacted text.
@@ -272,8 +311,9 @@ def incident() -> None:
 @inventory_option
 @format_text_json
 @lang_option
-def incident_candidates(old: int | None, new: int | None, history_path: Path | None, inventory_path: Path | None,
-                        fmt: str, lang: str) -> None:  # fmt: skip
+def incident_candidates(
+    old: int | None, new: int | None, history_path: Path | None, inventory_path: Path | None, fmt: str, lang: str
+) -> None:
     """Changes between two runs (default: the last two) that may be incidents: accounts, firewall/ACL and
     routing lines, logging or NTP turned off or pointed elsewhere, AAA, critical/high regressions, and
     configuration changed outside the inventory's change windows."""
@@ -292,8 +332,10 @@ def incident_candidates(old: int | None, new: int | None, history_path: Path | N
         what = KINDS[c.kind][lang]
         click.echo(f"{c.id:<8} {c.host:<20} {c.site or '-':<10} {what}")
         click.echo(f"         {c.summary}")
-        click.echo(f"         window {c.window_from} .. {c.window_to}; suggested categories "
-                   f"{', '.join(map(str, c.categories))}")  # fmt: skip
+        click.echo(
+            f"         window {c.window_from} .. {c.window_to}; suggested categories "
+            f"{', '.join(map(str, c.categories))}"
+        )
         for e in c.evidence:
             click.echo(f"         {e.source} {(e.old_sha256 or '-')[:12]} -> {(e.new_sha256 or '-')[:12]}")
             for ln in e.removed[:8]:
@@ -309,8 +351,13 @@ def incident_candidates(old: int | None, new: int | None, history_path: Path | N
 @inventory_option
 @click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True)
 @output_option
-def incident_draft(candidate_ids: tuple[str, ...], history_path: Path | None, inventory_path: Path | None,
-                   fmt: str, output: Path | None) -> None:  # fmt: skip
+def incident_draft(
+    candidate_ids: tuple[str, ...],
+    history_path: Path | None,
+    inventory_path: Path | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Draft forms ก1 (initial notice) and ก2 (report) for one incident made of CANDIDATE ids, filled as far
     as a scan can know; everything else is blank and marked for a person. Prints the 24-hour deadline."""
     from prakan.history.forms import build_draft, render_draft_html
@@ -324,8 +371,11 @@ def incident_draft(candidate_ids: tuple[str, ...], history_path: Path | None, in
     else:
         emit(render_draft_html(draft), output)
     dl = draft["deadline"]
-    click.echo(f"detected {dl['detected_at']}; form ก2 due by {dl['k2_due']} ({dl['k2_due_th']}); "
-               f"{len(draft['for_a_person'])} field(s) left for a person", err=True)  # fmt: skip
+    click.echo(
+        f"detected {dl['detected_at']}; form ก2 due by {dl['k2_due']} ({dl['k2_due_th']}); "
+        f"{len(draft['for_a_person'])} field(s) left for a person",
+        err=True,
+    )
 
 
 def _categories(values: tuple[str, ...]) -> list[int] | None:
@@ -354,9 +404,16 @@ asset_choice = click.Choice(["server", "workstation", "network", "website", "oth
 @click.option("--asset-type", type=asset_choice, help="Form ก3 asset type (default: from the hosts).")
 @history_option
 @inventory_option
-def incident_open(candidate_ids: tuple[str, ...], title: str | None, detected_at: str | None,
-                  categories: tuple[str, ...], level: str, asset_type: str | None, history_path: Path | None,
-                  inventory_path: Path | None) -> None:  # fmt: skip
+def incident_open(
+    candidate_ids: tuple[str, ...],
+    title: str | None,
+    detected_at: str | None,
+    categories: tuple[str, ...],
+    level: str,
+    asset_type: str | None,
+    history_path: Path | None,
+    inventory_path: Path | None,
+) -> None:
     """Open an incident in the register (from candidates, or by hand with --title and --detected-at)."""
     from prakan.history.forms import asset_type_of
     from prakan.history.incidents import open_incident
@@ -371,8 +428,10 @@ def incident_open(candidate_ids: tuple[str, ...], title: str | None, detected_at
         if title is None:
             title = "; ".join(c.summary for c in cands)[:200]
         if asset_type is None:
-            types = [asset_type_of(*(lambda s: (s.get("platform"), s.get("role")))(h.host_at(x, cands[0].run) or {}))
-                     for x in hosts]  # fmt: skip
+            types = [
+                asset_type_of(*(lambda s: (s.get("platform"), s.get("role")))(h.host_at(x, cands[0].run) or {}))
+                for x in hosts
+            ]
             asset_type = max(set(types), key=types.count) if types else "other"
         cats = _categories(categories) or sorted({n for c in cands for n in c.categories}) or [8]
         inc = open_incident(h, title, detected_at, cats, level, asset_type, hosts, [c.to_json() for c in cands])
@@ -388,8 +447,15 @@ def incident_open(candidate_ids: tuple[str, ...], title: str | None, detected_at
 @click.option("--asset-type", type=asset_choice)
 @click.option("--note", help="What happened (kept with the time in the register).")
 @history_option
-def incident_update(ref: str, status: str | None, level: str | None, categories: tuple[str, ...],
-                    asset_type: str | None, note: str | None, history_path: Path | None) -> None:  # fmt: skip
+def incident_update(
+    ref: str,
+    status: str | None,
+    level: str | None,
+    categories: tuple[str, ...],
+    asset_type: str | None,
+    note: str | None,
+    history_path: Path | None,
+) -> None:
     """Update incident REF (status, threat level, categories, a note)."""
     from prakan.history.incidents import update_incident
 
@@ -431,8 +497,10 @@ def incident_list(year: int | None, history_path: Path | None, fmt: str) -> None
         click.echo(json.dumps([i.to_json() for i in incs], ensure_ascii=False, indent=1))
         return
     for i in incs:
-        click.echo(f"{i.ref}  {i.status:<13} {i.threat_level:<12} cat {','.join(map(str, i.categories)):<6} "
-                   f"{i.asset_type:<8} detected {i.detected_at}  {i.title}")  # fmt: skip
+        click.echo(
+            f"{i.ref}  {i.status:<13} {i.threat_level:<12} cat {','.join(map(str, i.categories)):<6} "
+            f"{i.asset_type:<8} detected {i.detected_at}  {i.title}"
+        )
 
 
 @incident.command("annual")
@@ -441,8 +509,9 @@ def incident_list(year: int | None, history_path: Path | None, fmt: str) -> None
 @inventory_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @output_option
-def incident_annual(year: int, history_path: Path | None, inventory_path: Path | None, fmt: str,
-                    output: Path | None) -> None:  # fmt: skip
+def incident_annual(
+    year: int, history_path: Path | None, inventory_path: Path | None, fmt: str, output: Path | None
+) -> None:
     """Form ก3: the year's incidents counted by category, asset type and threat level (due 31 January)."""
     from prakan.history.forms import render_annual_html
     from prakan.history.incidents import ASSET_TYPES, CATEGORIES, THREAT_LEVELS, annual_summary
@@ -456,10 +525,14 @@ def incident_annual(year: int, history_path: Path | None, inventory_path: Path |
         org = dict(inventory.org.get("prakan_org") or {}) if inventory is not None else {}
         emit(render_annual_html(s, org), output)
     else:
-        lines = [f"form ก3, year {s['year']['be']} BE ({s['year']['ce']} CE): {s['incidents']} incident(s), "
-                 f"due {s['due']}" + (f"; {s['open']} still open" if s["open"] else ""), "by category:"]  # fmt: skip
+        lines = [
+            f"form ก3, year {s['year']['be']} BE ({s['year']['ce']} CE): {s['incidents']} incident(s), "
+            f"due {s['due']}" + (f"; {s['open']} still open" if s["open"] else ""),
+            "by category:",
+        ]
         lines += [f"  {k} {CATEGORIES[int(k)]:<32} {v:>4}" for k, v in s["by_category"].items()]
         lines += ["by asset type:"] + [f"  {ASSET_TYPES[k]['en']:<34} {v:>4}" for k, v in s["by_asset_type"].items()]
-        lines += ["by threat level:"] + [f"  {THREAT_LEVELS[k]['en']:<34} {v:>4}"
-                                         for k, v in s["by_threat_level"].items()]  # fmt: skip
+        lines += ["by threat level:"] + [
+            f"  {THREAT_LEVELS[k]['en']:<34} {v:>4}" for k, v in s["by_threat_level"].items()
+        ]
         emit("\n".join(lines) + "\n", output)

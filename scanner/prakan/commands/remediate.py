@@ -15,11 +15,21 @@ from prakan.remediate import MAX_RUNS, ResultsError, load_results, plan, render_
 
 @click.command("remediate")
 @click.argument("results", type=click.Path(path_type=Path))
-@click.option("-i", "--inventory", default=lambda: os.environ.get("PRAKAN_INVENTORY", "inventory"),
-              show_default="$PRAKAN_INVENTORY or ./inventory", help="Inventory the printed commands use.")  # fmt: skip
+@click.option(
+    "-i",
+    "--inventory",
+    default=lambda: os.environ.get("PRAKAN_INVENTORY", "inventory"),
+    show_default="$PRAKAN_INVENTORY or ./inventory",
+    help="Inventory the printed commands use.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml"]), default="text", show_default=True)
-@click.option("--max-runs", type=click.IntRange(min=1), default=MAX_RUNS, show_default=True,
-              help="Per playbook: more distinct sets of failing checks than this give one run for all.")  # fmt: skip
+@click.option(
+    "--max-runs",
+    type=click.IntRange(min=1),
+    default=MAX_RUNS,
+    show_default=True,
+    help="Per playbook: more distinct sets of failing checks than this give one run for all.",
+)
 @click.option("--lang", type=click.Choice(["en", "th"]), default="en", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of standard output.")
 def remediate(results: Path, inventory: str, fmt: str, max_runs: int, lang: str, output: Path | None) -> None:

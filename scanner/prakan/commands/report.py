@@ -36,8 +36,14 @@ def history_context(results: Path, history_path: Path | None) -> dict[str, Any] 
     return ctx
 
 
-def make_report(results: Path, output: Path | None, lang: str, title: str | None, when: str | None,
-                history: dict[str, Any] | None = None) -> Path:  # fmt: skip
+def make_report(
+    results: Path,
+    output: Path | None,
+    lang: str,
+    title: str | None,
+    when: str | None,
+    history: dict[str, Any] | None = None,
+) -> Path:
     """Write the report; a results file that cannot be reported on is a UsageFailure naming it."""
     from prakan.report import ResultsError, write_report
 
@@ -81,8 +87,15 @@ def make_report(results: Path, output: Path | None, lang: str, title: str | None
     "this run (default: $PRAKAN_HISTORY, else ~/.local/share/prakan/history.db).",
 )
 @click.option("--no-history", is_flag=True, help="Leave the history out of the report.")
-def report(results: Path, output: Path | None, lang: str, title: str | None, when: str | None,
-           history_path: Path | None, no_history: bool) -> None:  # fmt: skip
+def report(
+    results: Path,
+    output: Path | None,
+    lang: str,
+    title: str | None,
+    when: str | None,
+    history_path: Path | None,
+    no_history: bool,
+) -> None:
     """Write the auditor's report from a results file (never evaluates again, never touches the network).
 
     \b

@@ -66,8 +66,13 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
     help="Lowest severity of a failing check that makes the scan fail (exit 1).",
 )
 @lang_option
-@click.option("--max-age", type=click.FloatRange(0), default=7.0, show_default=True,
-              help="Maximum evidence age in days for the evaluation (0: no limit).")
+@click.option(
+    "--max-age",
+    type=click.FloatRange(0),
+    default=7.0,
+    show_default=True,
+    help="Maximum evidence age in days for the evaluation (0: no limit).",
+)
 @click.option(
     "--no-report",
     is_flag=True,
@@ -82,8 +87,17 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
     "$XDG_DATA_HOME/prakan/history.db, i.e. ~/.local/share/prakan/history.db).",
 )
 @click.option("--no-history", is_flag=True, help="Do not record the run in the history.")
-def scan(output: Path | None, waivers_path: Path | None, fail_on: str, lang: str, max_age: float, no_report: bool,
-         history_path: Path | None, no_history: bool, **kwargs: Any) -> None:  # fmt: skip
+def scan(
+    output: Path | None,
+    waivers_path: Path | None,
+    fail_on: str,
+    lang: str,
+    max_age: float,
+    no_report: bool,
+    history_path: Path | None,
+    no_history: bool,
+    **kwargs: Any,
+) -> None:
     """Collect evidence and evaluate it: the nightly job.
 
     \b
@@ -111,8 +125,15 @@ def scan(output: Path | None, waivers_path: Path | None, fail_on: str, lang: str
     done = run_collect(**kwargs, check_inventory=before_collecting)
     output = output or done.evidence_dir / "results.json"
     try:
-        summary = evaluate_to(output, done.evidence_dir, done.catalog, done.inventory, waivers,
-                              manifest_key=done.manifest_key, max_age=timedelta(days=max_age) if max_age else None)
+        summary = evaluate_to(
+            output,
+            done.evidence_dir,
+            done.catalog,
+            done.inventory,
+            waivers,
+            manifest_key=done.manifest_key,
+            max_age=timedelta(days=max_age) if max_age else None,
+        )
     except OSError as exc:
         raise RunFailure(f"cannot write results to {output}: {exc}") from exc
     if not no_history and str(output) != "-":

@@ -35,14 +35,25 @@ def report_context(db: History | Path, results: Results | Path, trend_runs: int 
     try:
         res = read_results(results) if isinstance(results, Path) else results
         trend: list[dict[str, Any]] = [
-            {"run": r.id, "when": r.when, "hosts": r.hosts, "hosts_in_error": r.hosts_in_error,
-             "by_status": r.by_status}
+            {
+                "run": r.id,
+                "when": r.when,
+                "hosts": r.hosts,
+                "hosts_in_error": r.hosts_in_error,
+                "by_status": r.by_status,
+            }
             for r in history.runs(trend_runs)
-        ]  # fmt: skip
+        ]
         run = history.run_by_sha(res.sha256)
         if run is None:
-            return {"recorded": False, "run": None, "previous": None, "first_seen": {}, "new_since_last": None,
-                    "trend": trend}  # fmt: skip
+            return {
+                "recorded": False,
+                "run": None,
+                "previous": None,
+                "first_seen": {},
+                "new_since_last": None,
+                "trend": trend,
+            }
         trend = [t for t in trend if t["run"] <= run.id]
         first_seen: dict[str, dict[str, dict[str, Any]]] = {}
         whens = {r: w for r, w in history.conn.execute("SELECT id, coalesce(collected_to, started_at) FROM runs")}
@@ -52,21 +63,44 @@ def report_context(db: History | Path, results: Results | Path, trend_runs: int 
             "AND s.status IN ('fail', 'error', 'waived')",
             (run.id, run.id),
         ):
-            first_seen.setdefault(host, {})[check] = {"status": status, "since": whens[first], "since_run": first,
-                                                       "runs": run.id - first + 1}  # fmt: skip
+            first_seen.setdefault(host, {})[check] = {
+                "status": status,
+                "since": whens[first],
+                "since_run": first,
+                "runs": run.id - first + 1,
+            }
         previous = history.previous_run(run.id)
         new_since: dict[str, Any] | None = None
         if previous is not None:
             d = compute_diff(history, previous, run)
             full = d.to_json()
-            new_since = {k: full[k] for k in ("counts", "regressions", "fixes", "new_errors", "recoveries",
-                                              "waivers_expired", "hosts_appeared", "hosts_vanished",
-                                              "hosts_new_error", "hosts_recovered", "drift_unknown")}  # fmt: skip
+            new_since = {
+                k: full[k]
+                for k in (
+                    "counts",
+                    "regressions",
+                    "fixes",
+                    "new_errors",
+                    "recoveries",
+                    "waivers_expired",
+                    "hosts_appeared",
+                    "hosts_vanished",
+                    "hosts_new_error",
+                    "hosts_recovered",
+                    "drift_unknown",
+                )
+            }
             new_since["drift"] = [
-                {"host": x.host, "source": x.source, "removed": len(x.removed), "added": len(x.added),
-                 "old_sha256": x.old_sha256, "new_sha256": x.new_sha256}
+                {
+                    "host": x.host,
+                    "source": x.source,
+                    "removed": len(x.removed),
+                    "added": len(x.added),
+                    "old_sha256": x.old_sha256,
+                    "new_sha256": x.new_sha256,
+                }
                 for x in d.drift
-            ]  # fmt: skip
+            ]
         return {
             "recorded": True,
             "run": run.to_json(),

@@ -26,8 +26,15 @@ class StatusChange:
     detail: str | None  # the new status's reason or actual value (not for a pass)
 
     def to_json(self) -> dict[str, Any]:
-        return {"host": self.host, "check": self.check, "severity": self.severity, "title": self.title,
-                "old": self.old, "new": self.new, "detail": self.detail}  # fmt: skip
+        return {
+            "host": self.host,
+            "check": self.check,
+            "severity": self.severity,
+            "title": self.title,
+            "old": self.old,
+            "new": self.new,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -52,9 +59,15 @@ class SourceDrift:
     unified: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"host": self.host, "source": self.source, "old_sha256": self.old_sha256,
-                "new_sha256": self.new_sha256, "removed": list(self.removed), "added": list(self.added),
-                "unified_diff": self.unified}  # fmt: skip
+        return {
+            "host": self.host,
+            "source": self.source,
+            "old_sha256": self.old_sha256,
+            "new_sha256": self.new_sha256,
+            "removed": list(self.removed),
+            "added": list(self.added),
+            "unified_diff": self.unified,
+        }
 
 
 @dataclass
@@ -171,8 +184,10 @@ def compute_diff(history: History, old: RunInfo, new: RunInfo, context: int = 2)
     present_old = {h for (h,) in db.execute(sql, (old.id, old.id))}
     host_error_new = {h.host for h in diff.hosts_new_error}
     host_error_old = {h.host for h in diff.hosts_recovered}
-    checks = {cid: (chk, sev or "info", en or chk) for cid, chk, sev, en in
-              db.execute("SELECT id, check_id, severity, title_en FROM checks")}  # fmt: skip
+    checks = {
+        cid: (chk, sev or "info", en or chk)
+        for cid, chk, sev, en in db.execute("SELECT id, check_id, severity, title_en FROM checks")
+    }
     changes = _changed(history, "statuses", "host, chk", "status, detail", old.id, new.id)
     for (hid, cid), (before, after) in changes.items():
         b, a = (before[0] if before else None), (after[0] if after else None)
@@ -248,17 +263,22 @@ def render_text(diff: Diff, lang: str = "en", max_lines: int = 60) -> str:
     th = lang == "th"
     c = diff.counts()
     out = [
-        (f"เปรียบเทียบรอบ {diff.old.id} ({diff.old.when}) กับรอบ {diff.new.id} ({diff.new.when})" if th else
-         f"run {diff.old.id} ({diff.old.when}) -> run {diff.new.id} ({diff.new.when})"),
-        (f"แย่ลง {c['regressions']}, แก้แล้ว {c['fixes']}, ข้อผิดพลาดใหม่ {c['new_errors']}, "
-         f"กลับมาปกติ {c['recoveries']}, ข้อยกเว้นหมดอายุ {c['waivers_expired']}, เครื่องใหม่ {c['hosts_appeared']}, "
-         f"เครื่องหายไป {c['hosts_vanished']}, ค่าตั้งเปลี่ยน {c['sources_changed']} แหล่งใน {c['hosts_drifted']} เครื่อง"
-         if th else
-         f"{c['regressions']} regression(s), {c['fixes']} fix(es), {c['new_errors']} new error(s), "
-         f"{c['recoveries']} recovery(ies), {c['waivers_expired']} waiver(s) expired, {c['hosts_appeared']} host(s) "
-         f"appeared, {c['hosts_vanished']} vanished, {c['sources_changed']} source(s) changed on "
-         f"{c['hosts_drifted']} host(s)"),
-    ]  # fmt: skip
+        (
+            f"เปรียบเทียบรอบ {diff.old.id} ({diff.old.when}) กับรอบ {diff.new.id} ({diff.new.when})"
+            if th
+            else f"run {diff.old.id} ({diff.old.when}) -> run {diff.new.id} ({diff.new.when})"
+        ),
+        (
+            f"แย่ลง {c['regressions']}, แก้แล้ว {c['fixes']}, ข้อผิดพลาดใหม่ {c['new_errors']}, "
+            f"กลับมาปกติ {c['recoveries']}, ข้อยกเว้นหมดอายุ {c['waivers_expired']}, เครื่องใหม่ {c['hosts_appeared']}, "
+            f"เครื่องหายไป {c['hosts_vanished']}, ค่าตั้งเปลี่ยน {c['sources_changed']} แหล่งใน {c['hosts_drifted']} เครื่อง"
+            if th
+            else f"{c['regressions']} regression(s), {c['fixes']} fix(es), {c['new_errors']} new error(s), "
+            f"{c['recoveries']} recovery(ies), {c['waivers_expired']} waiver(s) expired, {c['hosts_appeared']} host(s) "
+            f"appeared, {c['hosts_vanished']} vanished, {c['sources_changed']} source(s) changed on "
+            f"{c['hosts_drifted']} host(s)"
+        ),
+    ]
 
     def section(title_en: str, title_th: str, items: list[StatusChange]) -> None:
         if not items:
@@ -289,8 +309,7 @@ def render_text(diff: Diff, lang: str = "en", max_lines: int = 60) -> str:
     section("RECOVERIES (error -> evaluated)", "กลับมาประเมินได้", diff.recoveries)
     section("OTHER STATUS CHANGES", "สถานะอื่นที่เปลี่ยน", diff.other)
     if diff.drift_unknown:
-        out += ["", ("ค่าตั้งที่เปลี่ยน: เปรียบเทียบไม่ได้ — " if th else "CONFIGURATION DRIFT: unknown — ")
-                + diff.drift_unknown]  # fmt: skip
+        out += ["", ("ค่าตั้งที่เปลี่ยน: เปรียบเทียบไม่ได้ — " if th else "CONFIGURATION DRIFT: unknown — ") + diff.drift_unknown]
     elif diff.drift:
         out += ["", f"{'ค่าตั้งที่เปลี่ยน' if th else 'CONFIGURATION DRIFT'} ({len(diff.drift)})"]
         for d in diff.drift:

@@ -32,8 +32,20 @@ from prakan.history.store import History, RunInfo, now
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 TIME_CHECK_PREFIXES = ("IOS-NTP-", "LNX-TIME-")  # the time-synchronisation checks of the catalog
-THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน",
-               "ตุลาคม", "พฤศจิกายน", "ธันวาคม")  # fmt: skip
+THAI_MONTHS = (
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+)
 
 
 def _parse(iso: str) -> datetime:
@@ -98,8 +110,11 @@ def clock_statement(history: History, hosts: Sequence[str], run: int) -> dict[st
             + "; ".join(bad)
             + "). Times taken from these hosts' logs need confirming."
         )
-        th = ("ยังเชื่อถือเวลาของระบบที่ได้รับผลกระทบไม่ได้: การตรวจการเทียบเวลาไม่ผ่าน (" + "; ".join(bad)
-              + ") เวลาที่อ้างจากบันทึกของเครื่องเหล่านี้ต้องตรวจยืนยัน")  # fmt: skip
+        th = (
+            "ยังเชื่อถือเวลาของระบบที่ได้รับผลกระทบไม่ได้: การตรวจการเทียบเวลาไม่ผ่าน ("
+            + "; ".join(bad)
+            + ") เวลาที่อ้างจากบันทึกของเครื่องเหล่านี้ต้องตรวจยืนยัน"
+        )
     return {"trustworthy": trustworthy, "checks": per_host, "en": en, "th": th}
 
 
@@ -137,23 +152,40 @@ def build_draft(
         inv_host = inventory.hosts.get(h) if inventory is not None else None
         hw = _hardware_software(history, h, latest, state.get("platform"))
         asset_types.append(asset_type_of(state.get("platform"), state.get("role")))
-        systems.append({
-            "host": h, "platform": state.get("platform"), "role": state.get("role"), "site": state.get("site"),
-            "site_name_th": site.get("name_th"), "site_name_en": site.get("name_en"), "province": site.get("province"),
-            "sub_district": None, "building": None, "room": None,
-            "address": inv_host.address if inv_host is not None else None,
-            "providers": sorted({str(t.get("provider")) for t in site.get("transports") or [] if t.get("provider")}),
-            "system": inv_host.vars.get("prakan_system") if inv_host is not None else None,
-            "security_category": state.get("category"),
-            **hw,
-        })  # fmt: skip
+        systems.append(
+            {
+                "host": h,
+                "platform": state.get("platform"),
+                "role": state.get("role"),
+                "site": state.get("site"),
+                "site_name_th": site.get("name_th"),
+                "site_name_en": site.get("name_en"),
+                "province": site.get("province"),
+                "sub_district": None,
+                "building": None,
+                "room": None,
+                "address": inv_host.address if inv_host is not None else None,
+                "providers": sorted(
+                    {str(t.get("provider")) for t in site.get("transports") or [] if t.get("provider")}
+                ),
+                "system": inv_host.vars.get("prakan_system") if inv_host is not None else None,
+                "security_category": state.get("category"),
+                **hw,
+            }
+        )
     categories = sorted({n for c in candidates for n in c.categories})
     indicators = {k: any(k in c.indicators for c in candidates) for k in INDICATORS}
     evidence = [
-        {"candidate": c.id, "host": c.host, "kind": c.kind, "summary": c.summary,
-         "evidence": [e.to_json() for e in c.evidence], "regressions": c.regressions}
+        {
+            "candidate": c.id,
+            "host": c.host,
+            "kind": c.kind,
+            "summary": c.summary,
+            "evidence": [e.to_json() for e in c.evidence],
+            "regressions": c.regressions,
+        }
         for c in candidates
-    ]  # fmt: skip
+    ]
     draft: dict[str, Any] = {
         "format": "prakan-ncsa-draft",
         "version": 1,
@@ -253,8 +285,14 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(CATEGORIES=CATEGORIES, THREAT_LEVELS=THREAT_LEVELS, ASSET_TYPES=ASSET_TYPES,
-                       INDICATORS=INDICATORS, KINDS=KINDS, thai_time=thai_time)  # fmt: skip
+    env.globals.update(
+        CATEGORIES=CATEGORIES,
+        THREAT_LEVELS=THREAT_LEVELS,
+        ASSET_TYPES=ASSET_TYPES,
+        INDICATORS=INDICATORS,
+        KINDS=KINDS,
+        thai_time=thai_time,
+    )
     return env
 
 

@@ -74,8 +74,10 @@ INDICATORS: dict[str, dict[str, str]] = {
     "new_accounts": {"en": "unexplained new or abnormal accounts", "th": "พบบัญชีผู้ใช้ใหม่หรือผิดปกติที่อธิบายไม่ได้"},
     "social_engineering": {"en": "social-engineering attempts", "th": "มีความพยายามหลอกลวงทางสังคม"},
     "degraded_performance": {"en": "degraded performance", "th": "ประสิทธิภาพของระบบลดลง"},
-    "rule_changes": {"en": "unexplained DNS, router or firewall rule changes",
-                     "th": "การตั้งค่า DNS เราเตอร์ หรือไฟร์วอลล์เปลี่ยนโดยอธิบายไม่ได้"},
+    "rule_changes": {
+        "en": "unexplained DNS, router or firewall rule changes",
+        "th": "การตั้งค่า DNS เราเตอร์ หรือไฟร์วอลล์เปลี่ยนโดยอธิบายไม่ได้",
+    },
     "privilege_escalation": {"en": "unexplained privilege escalation", "th": "มีการยกระดับสิทธิ์ที่อธิบายไม่ได้"},
     "sniffer": {"en": "sniffer found", "th": "พบโปรแกรมดักจับข้อมูล"},
     "last_login_mismatch": {"en": "last-login mismatch", "th": "เวลาเข้าระบบครั้งล่าสุดไม่ตรง"},
@@ -94,37 +96,68 @@ INDICATORS: dict[str, dict[str, str]] = {
     "os_file_changes": {"en": "abnormal OS directory or file changes", "th": "ไดเรกทอรีหรือไฟล์ของระบบปฏิบัติการเปลี่ยนผิดปกติ"},
     "cracking_utility": {"en": "cracking utility found", "th": "พบเครื่องมือเจาะระบบ"},
     "other": {"en": "other", "th": "อื่น ๆ"},
-}  # fmt: skip
+}
 
 KINDS: dict[str, dict[str, Any]] = {
-    "accounts": {"en": "accounts added or changed", "th": "มีการเพิ่มหรือเปลี่ยนบัญชีผู้ใช้",
-                 "indicators": ["new_accounts"], "categories": [8, 5]},
-    "firewall": {"en": "firewall or ACL rules changed", "th": "กฎไฟร์วอลล์หรือ ACL เปลี่ยน",
-                 "indicators": ["rule_changes"], "categories": [8]},
-    "routing": {"en": "routing changed", "th": "การกำหนดเส้นทางเปลี่ยน",
-                "indicators": ["rule_changes"], "categories": [8]},
-    "logging": {"en": "logging or auditing turned off or pointed elsewhere",
-                "th": "การบันทึกล็อกหรือการตรวจสอบถูกปิดหรือส่งไปที่อื่น",
-                "indicators": ["modification_deletion"], "categories": [8, 3]},
-    "time": {"en": "time source changed or removed", "th": "แหล่งเวลาถูกเปลี่ยนหรือลบ",
-             "indicators": ["os_file_changes"], "categories": [8, 3]},
-    "aaa": {"en": "authentication, authorisation or accounting (AAA/PAM) changed",
-            "th": "การพิสูจน์ตัวตน การกำหนดสิทธิ์ หรือการบันทึกการใช้งาน (AAA/PAM) เปลี่ยน",
-            "indicators": ["privilege_escalation"], "categories": [8]},
-    "regression": {"en": "critical or high controls regressed", "th": "มาตรการระดับวิกฤตหรือสูงกลับไม่ผ่าน",
-                   "indicators": [], "categories": [3]},
-    "outside_window": {"en": "configuration changed outside the declared change windows",
-                       "th": "ค่าตั้งเปลี่ยนนอกช่วงเวลาที่อนุญาตให้เปลี่ยนแปลง",
-                       "indicators": ["unusual_times"], "categories": [8]},
-}  # fmt: skip
+    "accounts": {
+        "en": "accounts added or changed",
+        "th": "มีการเพิ่มหรือเปลี่ยนบัญชีผู้ใช้",
+        "indicators": ["new_accounts"],
+        "categories": [8, 5],
+    },
+    "firewall": {
+        "en": "firewall or ACL rules changed",
+        "th": "กฎไฟร์วอลล์หรือ ACL เปลี่ยน",
+        "indicators": ["rule_changes"],
+        "categories": [8],
+    },
+    "routing": {
+        "en": "routing changed",
+        "th": "การกำหนดเส้นทางเปลี่ยน",
+        "indicators": ["rule_changes"],
+        "categories": [8],
+    },
+    "logging": {
+        "en": "logging or auditing turned off or pointed elsewhere",
+        "th": "การบันทึกล็อกหรือการตรวจสอบถูกปิดหรือส่งไปที่อื่น",
+        "indicators": ["modification_deletion"],
+        "categories": [8, 3],
+    },
+    "time": {
+        "en": "time source changed or removed",
+        "th": "แหล่งเวลาถูกเปลี่ยนหรือลบ",
+        "indicators": ["os_file_changes"],
+        "categories": [8, 3],
+    },
+    "aaa": {
+        "en": "authentication, authorisation or accounting (AAA/PAM) changed",
+        "th": "การพิสูจน์ตัวตน การกำหนดสิทธิ์ หรือการบันทึกการใช้งาน (AAA/PAM) เปลี่ยน",
+        "indicators": ["privilege_escalation"],
+        "categories": [8],
+    },
+    "regression": {
+        "en": "critical or high controls regressed",
+        "th": "มาตรการระดับวิกฤตหรือสูงกลับไม่ผ่าน",
+        "indicators": [],
+        "categories": [3],
+    },
+    "outside_window": {
+        "en": "configuration changed outside the declared change windows",
+        "th": "ค่าตั้งเปลี่ยนนอกช่วงเวลาที่อนุญาตให้เปลี่ยนแปลง",
+        "indicators": ["unusual_times"],
+        "categories": [8],
+    },
+}
 
 _IOS_ACCOUNT = re.compile(r"^(username |enable (secret|password) )")
 _IOS_ACL = re.compile(
     r"^(ip access-list |access-list |ipv6 access-list |\s+\d*\s*(permit|deny|remark)\b|\s+ip access-group "
     r"|\s+access-class |\s+ipv6 traffic-filter )"
 )
-_IOS_ROUTING = re.compile(r"^(router |ip route |ipv6 route | +(network|neighbor|redistribute|area|passive-interface|"
-                          r"default-information) )")  # fmt: skip
+_IOS_ROUTING = re.compile(
+    r"^(router |ip route |ipv6 route | +(network|neighbor|redistribute|area|passive-interface|"
+    r"default-information) )"
+)
 _IOS_LOGGING = re.compile(r"^(no )?(logging |archive\b|\s+log config|\s+logging enable|\s+notify syslog)")
 _IOS_TIME = re.compile(r"^(no )?(ntp |clock timezone)")
 _IOS_AAA = re.compile(r"^(no )?(aaa |tacacs|radius|ip tacacs|\s+server name |\s+address ipv4 |\s+key \d? ?<redacted)")
@@ -140,8 +173,13 @@ class Evidence:
     added: list[str]
 
     def to_json(self) -> dict[str, Any]:
-        return {"source": self.source, "old_sha256": self.old_sha256, "new_sha256": self.new_sha256,
-                "removed": self.removed, "added": self.added}  # fmt: skip
+        return {
+            "source": self.source,
+            "old_sha256": self.old_sha256,
+            "new_sha256": self.new_sha256,
+            "removed": self.removed,
+            "added": self.added,
+        }
 
 
 @dataclass
@@ -162,12 +200,19 @@ class Candidate:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "run": self.run, "kind": self.kind, "what": {k: KINDS[self.kind][k] for k in ("en", "th")},
-            "host": self.host, "site": self.site, "window": {"from": self.window_from, "to": self.window_to},
-            "summary": self.summary, "evidence": [e.to_json() for e in self.evidence],
-            "regressions": self.regressions, "indicators": self.indicators,
+            "id": self.id,
+            "run": self.run,
+            "kind": self.kind,
+            "what": {k: KINDS[self.kind][k] for k in ("en", "th")},
+            "host": self.host,
+            "site": self.site,
+            "window": {"from": self.window_from, "to": self.window_to},
+            "summary": self.summary,
+            "evidence": [e.to_json() for e in self.evidence],
+            "regressions": self.regressions,
+            "indicators": self.indicators,
             "suggested_categories": self.categories,
-        }  # fmt: skip
+        }
 
 
 def _lines(drift: SourceDrift, pattern: re.Pattern[str]) -> tuple[list[str], list[str]]:
@@ -244,8 +289,14 @@ def parse_windows(value: Any, where: str) -> list[ChangeWindow]:
             days = w.get("days", list(DAY_NAMES))
             sh, sm = (int(x) for x in str(w["start"]).split(":"))
             eh, em = (int(x) for x in str(w["end"]).split(":"))
-            out.append(ChangeWindow(frozenset(DAY_NAMES.index(str(d).lower()[:3]) for d in days), (sh, sm), (eh, em),
-                                    ZoneInfo(str(w.get("timezone", "Asia/Bangkok")))))  # fmt: skip
+            out.append(
+                ChangeWindow(
+                    frozenset(DAY_NAMES.index(str(d).lower()[:3]) for d in days),
+                    (sh, sm),
+                    (eh, em),
+                    ZoneInfo(str(w.get("timezone", "Asia/Bangkok"))),
+                )
+            )
         except (AttributeError, KeyError, ValueError, TypeError) as exc:
             raise HistoryError(f"{where}: prakan_change_windows[{i}] is not valid ({exc})") from exc
     return out
@@ -286,9 +337,18 @@ def candidates_from_diff(
     def cand(host: str, kind: str) -> Candidate:
         key = (host, kind)
         if key not in found:
-            found[key] = Candidate("", diff.new.id, kind, host, diff.sites.get(host), start, end, "",
-                                   indicators=list(KINDS[kind]["indicators"]),
-                                   categories=list(KINDS[kind]["categories"]))  # fmt: skip
+            found[key] = Candidate(
+                "",
+                diff.new.id,
+                kind,
+                host,
+                diff.sites.get(host),
+                start,
+                end,
+                "",
+                indicators=list(KINDS[kind]["indicators"]),
+                categories=list(KINDS[kind]["categories"]),
+            )
         return found[key]
 
     for d in diff.drift:
@@ -308,8 +368,11 @@ def candidates_from_diff(
         wins = windows.get(host)
         if wins and not window_open_between(wins, _parse_time(start), _parse_time(end)):
             c = cand(host, "outside_window")
-            c.evidence += [Evidence(d.source, d.old_sha256, d.new_sha256, list(d.removed), list(d.added))
-                           for d in diff.drift if d.host == host]  # fmt: skip
+            c.evidence += [
+                Evidence(d.source, d.old_sha256, d.new_sha256, list(d.removed), list(d.added))
+                for d in diff.drift
+                if d.host == host
+            ]
     serious: dict[str, list[StatusChange]] = {}
     for ch in diff.regressions + diff.waivers_expired:
         if ch.severity in ("critical", "high"):
@@ -372,11 +435,20 @@ class Incident:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "ref": self.ref, "title": self.title, "status": self.status, "threat_level": self.threat_level,
-            "categories": self.categories, "asset_type": self.asset_type, "hosts": self.hosts,
-            "detected_at": self.detected_at, "ก2_due": self.deadline, "opened_at": self.opened_at,
-            "closed_at": self.closed_at, "candidates": [c.get("id") for c in self.candidates], "events": self.events,
-        }  # fmt: skip
+            "ref": self.ref,
+            "title": self.title,
+            "status": self.status,
+            "threat_level": self.threat_level,
+            "categories": self.categories,
+            "asset_type": self.asset_type,
+            "hosts": self.hosts,
+            "detected_at": self.detected_at,
+            "ก2_due": self.deadline,
+            "opened_at": self.opened_at,
+            "closed_at": self.closed_at,
+            "candidates": [c.get("id") for c in self.candidates],
+            "events": self.events,
+        }
 
 
 _INC_COLUMNS = (
@@ -385,16 +457,29 @@ _INC_COLUMNS = (
 
 
 def _incident(row: Sequence[Any]) -> Incident:
-    return Incident(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], json.loads(row[7]), row[8],
-                    row[9], row[10], json.loads(row[11]))  # fmt: skip
+    return Incident(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        json.loads(row[5]),
+        row[6],
+        json.loads(row[7]),
+        row[8],
+        row[9],
+        row[10],
+        json.loads(row[11]),
+    )
 
 
 def validate_categories(cats: Iterable[int]) -> list[int]:
     out = sorted(set(cats))
     bad = [c for c in out if c not in CATEGORIES]
     if bad:
-        raise HistoryError(f"unknown incident category {bad[0]} (0-9: " +
-                           ", ".join(f"{k} {v}" for k, v in CATEGORIES.items()) + ")")  # fmt: skip
+        raise HistoryError(
+            f"unknown incident category {bad[0]} (0-9: " + ", ".join(f"{k} {v}" for k, v in CATEGORIES.items()) + ")"
+        )
     return out
 
 
@@ -425,27 +510,40 @@ def open_incident(
         ref = f"INC-{year}-{n:04d}"
         iid = db.execute(
             f"INSERT INTO incidents({_INC_COLUMNS.split(', ', 1)[1]}) VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, NULL, ?)",
-            (ref, title, threat_level, json.dumps(cats), asset_type, json.dumps(list(hosts)), detected, at,
-             json.dumps(list(candidates), ensure_ascii=False)),
-        ).lastrowid  # fmt: skip
-        db.execute("INSERT INTO incident_events(incident, at, what, detail) VALUES (?, ?, 'opened', ?)",
-                   (iid, at, json.dumps({"threat_level": threat_level, "categories": cats})))  # fmt: skip
+            (
+                ref,
+                title,
+                threat_level,
+                json.dumps(cats),
+                asset_type,
+                json.dumps(list(hosts)),
+                detected,
+                at,
+                json.dumps(list(candidates), ensure_ascii=False),
+            ),
+        ).lastrowid
+        db.execute(
+            "INSERT INTO incident_events(incident, at, what, detail) VALUES (?, ?, 'opened', ?)",
+            (iid, at, json.dumps({"threat_level": threat_level, "categories": cats})),
+        )
     inc = get_incident(history, ref)
     assert inc is not None
     return inc
 
 
 def get_incident(history: History, ref: str) -> Incident | None:
-    row = history.conn.execute(f"SELECT {_INC_COLUMNS} FROM incidents WHERE ref = ? OR CAST(id AS TEXT) = ?",
-                               (ref, ref)).fetchone()  # fmt: skip
+    row = history.conn.execute(
+        f"SELECT {_INC_COLUMNS} FROM incidents WHERE ref = ? OR CAST(id AS TEXT) = ?", (ref, ref)
+    ).fetchone()
     if row is None:
         return None
     inc = _incident(row)
     inc.events = [
         {"at": at, "what": what, **json.loads(detail)}
         for at, what, detail in history.conn.execute(
-            "SELECT at, what, detail FROM incident_events WHERE incident = ? ORDER BY id", (inc.id,))
-    ]  # fmt: skip
+            "SELECT at, what, detail FROM incident_events WHERE incident = ? ORDER BY id", (inc.id,)
+        )
+    ]
     return inc
 
 
@@ -488,11 +586,15 @@ def update_incident(
         change["closed_at"] = at
     with history.transaction() as db:
         for key, value in change.items():
-            db.execute(f"UPDATE incidents SET {key} = ? WHERE id = ?",
-                       (json.dumps(value) if key == "categories" else value, inc.id))  # fmt: skip
+            db.execute(
+                f"UPDATE incidents SET {key} = ? WHERE id = ?",
+                (json.dumps(value) if key == "categories" else value, inc.id),
+            )
         detail = change | ({"note": note} if note else {})
-        db.execute("INSERT INTO incident_events(incident, at, what, detail) VALUES (?, ?, ?, ?)",
-                   (inc.id, at, "closed" if close else "updated", json.dumps(detail, ensure_ascii=False)))  # fmt: skip
+        db.execute(
+            "INSERT INTO incident_events(incident, at, what, detail) VALUES (?, ?, ?, ?)",
+            (inc.id, at, "closed" if close else "updated", json.dumps(detail, ensure_ascii=False)),
+        )
     out = get_incident(history, inc.ref)
     assert out is not None
     return out

@@ -482,8 +482,15 @@ def _digest_evidence(job: tuple[str, str, str | None, dict[str, str]]) -> Digest
     except OSError:
         return host, f"{host}: evidence file {path} is missing; its configuration drift is not recorded", {}, []
     if expected is None or hashlib.sha256(raw).hexdigest() != expected:
-        return host, (f"{host}: {path} is not the file that was evaluated (SHA-256 differs from results.json); "
-                      "its configuration drift is not recorded"), {}, []  # fmt: skip
+        return (
+            host,
+            (
+                f"{host}: {path} is not the file that was evaluated (SHA-256 differs from results.json); "
+                "its configuration drift is not recorded"
+            ),
+            {},
+            [],
+        )
     try:
         doc = json.loads(raw)
     except ValueError:
@@ -586,9 +593,11 @@ class _Recorder:
         )
         evidence_sha = res.tail.get("evidence_sha256") or {}
         open_hosts = {
-            h: tuple(rest) for h, *rest in db.execute(
-                "SELECT host, platform, role, site, category, error FROM host_states WHERE last_run IS NULL")
-        }  # fmt: skip
+            h: tuple(rest)
+            for h, *rest in db.execute(
+                "SELECT host, platform, role, site, category, error FROM host_states WHERE last_run IS NULL"
+            )
+        }
         open_sources: dict[int, dict[str, str]] = {}
         for h, source, sha in db.execute("SELECT host, source, sha256 FROM source_states WHERE last_run IS NULL"):
             open_sources.setdefault(h, {})[source] = sha
@@ -603,12 +612,18 @@ class _Recorder:
                 seen.add(hid)
                 if host.get("collected_at"):
                     collected.append(str(host["collected_at"]))
-                state = (host.get("platform"), host.get("role"), host.get("site"), host.get("category"),
-                         host.get("error"))  # fmt: skip
+                state = (
+                    host.get("platform"),
+                    host.get("role"),
+                    host.get("site"),
+                    host.get("category"),
+                    host.get("error"),
+                )
                 if open_hosts.get(hid) != state:
                     if hid in open_hosts:
-                        db.execute("UPDATE host_states SET last_run = ? WHERE host = ? AND last_run IS NULL",
-                                   (prev, hid))  # fmt: skip
+                        db.execute(
+                            "UPDATE host_states SET last_run = ? WHERE host = ? AND last_run IS NULL", (prev, hid)
+                        )
                     db.execute(
                         "INSERT INTO host_states(host, first_run, platform, role, site, category, error)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -719,8 +734,10 @@ def open_history(path: Path, create: bool = True) -> History:
                 "Give another file with --history (or PRAKAN_HISTORY), or move this one away"
             )
     elif not create:
-        raise HistoryError(f"{path}: no history database here yet; record a run first (prakan scan or "
-                           "prakan history record RESULTS.json)")  # fmt: skip
+        raise HistoryError(
+            f"{path}: no history database here yet; record a run first (prakan scan or "
+            "prakan history record RESULTS.json)"
+        )
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

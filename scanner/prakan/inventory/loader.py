@@ -124,7 +124,11 @@ class _ParsedLoader(DataLoader):
         self.parsed: dict[str, Any] = {}
 
     def load_from_file(
-        self, file_name: str, cache: str = "all", unsafe: bool = False, json_only: bool = False,
+        self,
+        file_name: str,
+        cache: str = "all",
+        unsafe: bool = False,
+        json_only: bool = False,
         trusted_as_template: bool = False,
     ) -> Any:
         path = os.path.realpath(self.path_dwim(file_name))

@@ -55,9 +55,13 @@ def exit_code(findings: list[Finding], strict: bool) -> int:
 @click.argument("inventory_arg", required=False, metavar="[INVENTORY]", type=click.Path(exists=True, path_type=Path))
 @inventory_option()
 @click.option(
-    "--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default="text",
+    show_default=True,
     help="text for people; json; sarif (GitHub code scanning); junit (GitLab, Jenkins); github (workflow annotations).",
-)  # fmt: skip
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
 @lang_option

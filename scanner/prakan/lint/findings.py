@@ -25,9 +25,7 @@ class Rule:
     help_en: str
 
 
-def _r(
-    rid: str, name: str, sev: Severity, title: tuple[str, str], help_en: str, **messages: tuple[str, str]
-) -> Rule:
+def _r(rid: str, name: str, sev: Severity, title: tuple[str, str], help_en: str, **messages: tuple[str, str]) -> Rule:
     return Rule(rid, name, sev, title[0], title[1], messages, help_en)
 
 
@@ -37,18 +35,26 @@ RULES: dict[str, Rule] = {
     r.id: r
     for r in [
         _r(
-            "INV000", "yaml-syntax", E, ("YAML syntax error", "ไวยากรณ์ YAML ผิดพลาด"),
+            "INV000",
+            "yaml-syntax",
+            E,
+            ("YAML syntax error", "ไวยากรณ์ YAML ผิดพลาด"),
             "Fix the YAML at the reported position; the file was not loaded at all.",
             default=("YAML syntax error: {problem}", "ไวยากรณ์ YAML ผิดพลาด: {problem}"),
         ),
         _r(
-            "INV001", "empty-inventory", E, ("Inventory is empty", "อินเวนทอรีว่างเปล่า"),
+            "INV001",
+            "empty-inventory",
+            E,
+            ("Inventory is empty", "อินเวนทอรีว่างเปล่า"),
             "Add hosts to the inventory, or point the linter at the right directory.",
             default=("inventory defines no hosts", "อินเวนทอรีไม่มีการกำหนดโฮสต์ใดเลย"),
             missing=("inventory path does not exist: {path}", "ไม่พบพาธอินเวนทอรี: {path}"),
         ),
         _r(
-            "INV002", "vault-undecryptable", E,
+            "INV002",
+            "vault-undecryptable",
+            E,
             ("Vault-encrypted data cannot be decrypted", "ถอดรหัสข้อมูลที่เข้ารหัสด้วย Vault ไม่ได้"),
             "Pass --vault-password-file with the right password; nothing in the file was checked.",
             file=(
@@ -61,17 +67,26 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV003", "unknown-key", E, ("Unknown key", "คีย์ที่ไม่รู้จัก"),
+            "INV003",
+            "unknown-key",
+            E,
+            ("Unknown key", "คีย์ที่ไม่รู้จัก"),
             "Rename the key to one the inventory model defines (see docs/inventory-model.md).",
             default=("unknown key '{key}' in {where}{hint}", "ไม่รู้จักคีย์ '{key}' ใน {where}{hint_th}"),
         ),
         _r(
-            "INV004", "invalid-value", E, ("Wrong type or invalid value", "ชนิดข้อมูลหรือค่าไม่ถูกต้อง"),
+            "INV004",
+            "invalid-value",
+            E,
+            ("Wrong type or invalid value", "ชนิดข้อมูลหรือค่าไม่ถูกต้อง"),
             "Give the key a value of the type and form the inventory model defines.",
             default=("'{key}': {problem}", "'{key}': ค่าไม่ถูกต้อง ({problem})"),
         ),
         _r(
-            "INV005", "missing-required", E, ("Missing required field", "ขาดฟิลด์ที่จำเป็น"),
+            "INV005",
+            "missing-required",
+            E,
+            ("Missing required field", "ขาดฟิลด์ที่จำเป็น"),
             "Add the field; the scanner cannot work on the host or site without it.",
             default=(
                 "{where} is missing required field '{key}'",
@@ -79,7 +94,10 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV006", "duplicate-host", E, ("Duplicate host name", "ชื่อโฮสต์ซ้ำ"),
+            "INV006",
+            "duplicate-host",
+            E,
+            ("Duplicate host name", "ชื่อโฮสต์ซ้ำ"),
             "Keep one definition per host name; a host belongs to exactly one site group.",
             conflict=(
                 "host '{host}' is defined again with a different '{key}' (first at {other})",
@@ -91,7 +109,10 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV007", "duplicate-mgmt-ip", E, ("Duplicate management IP", "IP สำหรับบริหารจัดการซ้ำ"),
+            "INV007",
+            "duplicate-mgmt-ip",
+            E,
+            ("Duplicate management IP", "IP สำหรับบริหารจัดการซ้ำ"),
             "Give every host its own management address.",
             default=(
                 "management IP {ip} of host '{host}' is also used by host '{other}'",
@@ -99,7 +120,10 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV008", "duplicate-circuit-id", E, ("Duplicate circuit ID", "รหัสวงจรซ้ำ"),
+            "INV008",
+            "duplicate-circuit-id",
+            E,
+            ("Duplicate circuit ID", "รหัสวงจรซ้ำ"),
             "Circuit IDs identify one provider circuit; correct the copy-pasted one.",
             default=(
                 "circuit ID '{circuit}' of site '{site}' is also used by site '{other}'",
@@ -107,7 +131,9 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV009", "mgmt-ip-outside-subnet", E,
+            "INV009",
+            "mgmt-ip-outside-subnet",
+            E,
             ("Management IP outside the site's management subnet", "IP บริหารจัดการอยู่นอกซับเน็ตบริหารจัดการของไซต์"),
             "Fix the address or the site's mgmt_subnet; the host may be in the wrong site group.",
             default=(
@@ -116,7 +142,10 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV010", "overlapping-subnets", E, ("Overlapping site subnets", "ซับเน็ตของไซต์ทับซ้อนกัน"),
+            "INV010",
+            "overlapping-subnets",
+            E,
+            ("Overlapping site subnets", "ซับเน็ตของไซต์ทับซ้อนกัน"),
             "Sites must not share address space; correct one of the subnets.",
             default=(
                 "subnet {subnet} of site '{site}' overlaps {other_subnet} of site '{other}'",
@@ -124,7 +153,10 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV011", "invalid-address", E, ("Invalid IP address or CIDR", "IP address หรือ CIDR ไม่ถูกต้อง"),
+            "INV011",
+            "invalid-address",
+            E,
+            ("Invalid IP address or CIDR", "IP address หรือ CIDR ไม่ถูกต้อง"),
             "Write an IPv4 address (10.1.2.3) or a network in CIDR form with no host bits set (10.1.2.0/24).",
             address=("'{key}': '{value}' is not a valid IPv4 address", "'{key}': '{value}' ไม่ใช่ IPv4 address ที่ถูกต้อง"),
             network=(
@@ -133,18 +165,23 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV012", "host-without-site", E, ("Host has no site", "โฮสต์ไม่ได้อยู่ในไซต์ใด"),
+            "INV012",
+            "host-without-site",
+            E,
+            ("Host has no site", "โฮสต์ไม่ได้อยู่ในไซต์ใด"),
             "Put the host under exactly one site_<code> group.",
             default=("host '{host}' is not in any site_<code> group", "โฮสต์ '{host}' ไม่ได้อยู่ในกลุ่ม site_<code> ใดเลย"),
         ),
         _r(
-            "INV013", "unsupported-platform", E, ("Unsupported platform", "แพลตฟอร์มที่ยังไม่รองรับ"),
+            "INV013",
+            "unsupported-platform",
+            E,
+            ("Unsupported platform", "แพลตฟอร์มที่ยังไม่รองรับ"),
             "Use a supported prakan_platform, or leave the host out of scanning until its platform is supported.",
             known=(
                 "host '{host}': platform '{platform}' is known but not yet supported by the scanner "
                 "(supported: {supported}); it would not be scanned",
-                "โฮสต์ '{host}': แพลตฟอร์ม '{platform}' เป็นที่รู้จักแต่ตัวสแกนยังไม่รองรับ "
-                "(รองรับ: {supported}) จึงจะไม่ถูกสแกน",
+                "โฮสต์ '{host}': แพลตฟอร์ม '{platform}' เป็นที่รู้จักแต่ตัวสแกนยังไม่รองรับ (รองรับ: {supported}) จึงจะไม่ถูกสแกน",
             ),
             unknown=(
                 "host '{host}': unknown platform '{platform}' (supported: {supported}){hint}",
@@ -152,7 +189,10 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV014", "site-without-wan-router", E, ("Site has no WAN device", "ไซต์ไม่มีอุปกรณ์ WAN"),
+            "INV014",
+            "site-without-wan-router",
+            E,
+            ("Site has no WAN device", "ไซต์ไม่มีอุปกรณ์ WAN"),
             "Add the site's WAN router (prakan_role: wan_router) to the inventory.",
             default=(
                 "site '{site}' has no host with role wan_router",
@@ -160,7 +200,10 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV015", "gin-site", W, ("Site still on GIN", "ไซต์ยังใช้เครือข่าย GIN"),
+            "INV015",
+            "gin-site",
+            W,
+            ("Site still on GIN", "ไซต์ยังใช้เครือข่าย GIN"),
             "Plan the move off GIN and record it as migration_target / migration_due on the transport.",
             target=(
                 "site '{site}' uses GIN, which ends in 2570 / 2027; migration target: {target}{due}",
@@ -172,7 +215,10 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV016", "plaintext-secret", E, ("Plaintext secret", "ข้อมูลลับไม่ได้เข้ารหัส"),
+            "INV016",
+            "plaintext-secret",
+            E,
+            ("Plaintext secret", "ข้อมูลลับไม่ได้เข้ารหัส"),
             "Encrypt the value with `ansible-vault encrypt_string` (or the whole file), and rotate the secret: "
             "it is in the repository history.",
             default=(
@@ -181,7 +227,9 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV017", "servers-without-security-category", E,
+            "INV017",
+            "servers-without-security-category",
+            E,
             ("Site hosts servers but has no security category", "ไซต์มีเซิร์ฟเวอร์แต่ไม่ได้กำหนดระดับความมั่นคงปลอดภัย"),
             "Set prakan_site.security_category (confidentiality, integrity, availability: low/medium/high).",
             default=(
@@ -190,7 +238,10 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV018", "duplicate-key", W, ("Duplicate YAML key", "คีย์ YAML ซ้ำ"),
+            "INV018",
+            "duplicate-key",
+            W,
+            ("Duplicate YAML key", "คีย์ YAML ซ้ำ"),
             "Remove one of the two keys: YAML keeps only the last one, silently.",
             default=(
                 "key '{key}' is repeated in the same mapping (first at line {other}); the last one wins",
@@ -198,7 +249,9 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV019", "vars-for-unknown-name", W,
+            "INV019",
+            "vars-for-unknown-name",
+            W,
             ("Variables file for a group or host not in the inventory", "ไฟล์ตัวแปรของกลุ่มหรือโฮสต์ที่ไม่มีในอินเวนทอรี"),
             "Rename the file to the group or host it belongs to; Ansible ignores it silently.",
             default=(
@@ -207,13 +260,18 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV020", "inventory-not-parsed", E,
+            "INV020",
+            "inventory-not-parsed",
+            E,
             ("Ansible cannot parse the inventory file", "Ansible อ่านไฟล์อินเวนทอรีไม่ได้"),
             "Fix the structure Ansible reports (all/children/hosts/vars).",
             default=("Ansible cannot parse this inventory file: {problem}", "Ansible อ่านไฟล์อินเวนทอรีนี้ไม่ได้: {problem}"),
         ),
         _r(
-            "INV021", "waiver-too-broad", W, ("Waiver too broad", "ข้อยกเว้นกว้างเกินไป"),
+            "INV021",
+            "waiver-too-broad",
+            W,
+            ("Waiver too broad", "ข้อยกเว้นกว้างเกินไป"),
             "Name the checks and hosts the approval is for; a blanket waiver also hides every future failure.",
             checks=(
                 "waiver #{n} waives every check ('{check}') on {hosts}",
@@ -229,7 +287,10 @@ RULES: dict[str, Rule] = {
             ),
         ),
         _r(
-            "INV022", "waiver-expired", W, ("Waiver expired", "ข้อยกเว้นหมดอายุแล้ว"),
+            "INV022",
+            "waiver-expired",
+            W,
+            ("Waiver expired", "ข้อยกเว้นหมดอายุแล้ว"),
             "Renew the waiver with a new approval and expiry date, or remove it once the check passes.",
             default=(
                 "waiver #{n} for '{check}' on {hosts} expired on {expires}; the check fails again",

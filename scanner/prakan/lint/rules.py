@@ -93,7 +93,11 @@ def duplicate_hosts(inv: Inventory, _: list[Site]) -> Iterator[Finding]:
                 if key.value in seen and _node_value(seen[key.value]) != _node_value(value):
                     other = first.doc.pos(first.key) if first else inv.root_pos
                     yield finding(
-                        "INV006", occ.doc.pos(key), "conflict", host=host.name, key=key.value,
+                        "INV006",
+                        occ.doc.pos(key),
+                        "conflict",
+                        host=host.name,
+                        key=key.value,
                         other=f"{other[0]}:{other[1]}",
                     )
         site_groups = _site_of(host)
@@ -157,7 +161,12 @@ def platforms(inv: Inventory, _: list[Site]) -> Iterator[Finding]:
         else:
             close = difflib.get_close_matches(platform, SUPPORTED_PLATFORMS + KNOWN_UNSUPPORTED_PLATFORMS, n=1)
             yield finding(
-                "INV013", pos, "unknown", host=host.name, platform=platform, supported=supported,
+                "INV013",
+                pos,
+                "unknown",
+                host=host.name,
+                platform=platform,
+                supported=supported,
                 hint=f"; did you mean '{close[0]}'?" if close else "",
                 hint_th=f" หมายถึง '{close[0]}' หรือไม่" if close else "",
             )
@@ -174,15 +183,17 @@ def site_networks(inv: Inventory, site_list: list[Site]) -> Iterator[Finding]:
         if isinstance(mgmt, str):
             problem = _cidr_problem(mgmt)
             if problem:
-                yield finding("INV011", site.locate("mgmt_subnet"), "network", key="mgmt_subnet", value=mgmt,
-                              problem=problem)
+                yield finding(
+                    "INV011", site.locate("mgmt_subnet"), "network", key="mgmt_subnet", value=mgmt, problem=problem
+                )
         subnets = site.data.get("subnets")
         for i, value in enumerate(subnets if isinstance(subnets, list) else []):
             if not isinstance(value, str):
                 continue
             if problem := _cidr_problem(value):
-                yield finding("INV011", site.locate("subnets", i), "network", key="subnets", value=value,
-                              problem=problem)
+                yield finding(
+                    "INV011", site.locate("subnets", i), "network", key="subnets", value=value, problem=problem
+                )
             else:
                 nets.append((ipaddress.IPv4Network(value), site, i))
     # sweep by start address: an overlap is a network starting before the widest one so far ends
@@ -190,8 +201,14 @@ def site_networks(inv: Inventory, site_list: list[Site]) -> Iterator[Finding]:
     widest: tuple[ipaddress.IPv4Network, Site, int] | None = None
     for net, site, i in nets:
         if widest and int(net.network_address) <= int(widest[0].broadcast_address) and widest[1] is not site:
-            yield finding("INV010", site.locate("subnets", i), subnet=net, site=site.name,
-                          other_subnet=widest[0], other=widest[1].name)
+            yield finding(
+                "INV010",
+                site.locate("subnets", i),
+                subnet=net,
+                site=site.name,
+                other_subnet=widest[0],
+                other=widest[1].name,
+            )
         if widest is None or int(net.broadcast_address) > int(widest[0].broadcast_address):
             widest = (net, site, i)
 
@@ -236,16 +253,28 @@ def circuits(inv: Inventory, site_list: list[Site]) -> Iterator[Finding]:
             circuit = link.get("circuit_id")
             if isinstance(circuit, str) and circuit:
                 if circuit in owner:
-                    yield finding("INV008", site.locate("transports", i, "circuit_id"), circuit=circuit,
-                                  site=site.name, other=owner[circuit])
+                    yield finding(
+                        "INV008",
+                        site.locate("transports", i, "circuit_id"),
+                        circuit=circuit,
+                        site=site.name,
+                        other=owner[circuit],
+                    )
                 else:
                     owner[circuit] = site.name
             if link.get("type") == "gin":
                 target, due = link.get("migration_target"), link.get("migration_due")
                 pos = site.locate("transports", i, "type")
                 if target:
-                    yield finding("INV015", pos, "target", site=site.name, target=target,
-                                  due=f" by {due}" if due else "", due_th=f" ภายใน {due}" if due else "")
+                    yield finding(
+                        "INV015",
+                        pos,
+                        "target",
+                        site=site.name,
+                        target=target,
+                        due=f" by {due}" if due else "",
+                        due_th=f" ภายใน {due}" if due else "",
+                    )
                 else:
                     yield finding("INV015", pos, "none", site=site.name)
 
@@ -262,8 +291,11 @@ def security_category(inv: Inventory, site_list: list[Site]) -> Iterator[Finding
     for site in site_list:
         if site.data.get("security_category"):
             continue
-        servers = [h.name for h in site.hosts if h.vars.get("prakan_platform") == "linux"
-                   and not h.vars.get("prakan_security_category")]
+        servers = [
+            h.name
+            for h in site.hosts
+            if h.vars.get("prakan_platform") == "linux" and not h.vars.get("prakan_security_category")
+        ]
         if servers:
             shown = ", ".join(servers[:3]) + (f" +{len(servers) - 3}" if len(servers) > 3 else "")
             yield finding("INV017", site.pos, site=site.name, hosts=shown)

@@ -57,9 +57,11 @@ def validators() -> Validators:
     # keys other than these would relate top-level keys to each other (required, if, ...)
     by_key = set(top) <= {"type", "properties", "patternProperties", "additionalProperties", "description", "title"}
     text = json.dumps(host)
-    host_keys = None if any(k in text for k in ("patternProperties", "propertyNames", "Properties\"")) else {
-        name for name in re.findall(r'"(\w+)"\s*:', text) if name in top.get("properties", {})
-    }
+    host_keys = (
+        None
+        if any(k in text for k in ("patternProperties", "propertyNames", 'Properties"'))
+        else {name for name in re.findall(r'"(\w+)"\s*:', text) if name in top.get("properties", {})}
+    )
     return Validators(
         Draft202012Validator({"$defs": defs, "$ref": "#/$defs/vars"}),
         Draft202012Validator({"$defs": defs, **host}),
@@ -164,7 +166,10 @@ def _findings(error: ValidationError, locate: Any, owner: str) -> Iterator[Findi
                 continue
             close = difflib.get_close_matches(key, list(props), n=1)
             yield finding(
-                "INV003", locate([*path, key]), key=key, where=_where(path, owner),
+                "INV003",
+                locate([*path, key]),
+                key=key,
+                where=_where(path, owner),
                 hint=f"; did you mean '{close[0]}'?" if close else "",
                 hint_th=f" หมายถึง '{close[0]}' หรือไม่" if close else "",
             )
@@ -188,8 +193,9 @@ def _host_findings(host: Host, fallback: tuple[str, int, int]) -> Iterator[Findi
     for error in _host_errors(host.vars):
         path = list(error.absolute_path)
         # a required field missing from the merged variables: point at the host's definition
-        yield from _findings(error, lambda p, path=path: (host.locate(p) if p else None) or host.pos or fallback,
-                             f"host '{host.name}'")
+        yield from _findings(
+            error, lambda p, path=path: (host.locate(p) if p else None) or host.pos or fallback, f"host '{host.name}'"
+        )
 
 
 def run_schema(inv: Inventory) -> list[Finding]:

@@ -108,8 +108,10 @@ def completeness_problem(meaningful: list[tuple[int, str]]) -> str | None:
     if not any(raw.startswith("line vty ") for _, raw in meaningful):
         missing.append("`line vty` sections")
     if missing:
-        return (f"a fragment, not a complete running-config: no {' and no '.join(missing)} (IOS prints both in every "
-                "show running-config, so a configuration without them was cut or edited)")  # fmt: skip
+        return (
+            f"a fragment, not a complete running-config: no {' and no '.join(missing)} (IOS prints both in every "
+            "show running-config, so a configuration without them was cut or edited)"
+        )
     return None
 
 
@@ -133,9 +135,12 @@ def parse_ios_config(text: str, complete: bool = False) -> ConfigTree:
     if ends and ends[-1] != len(meaningful) - 1:
         no, raw = meaningful[ends[-1] + 1]
         why = _not_config(no, raw)
-        raise ParseError(why.replace(" (the capture", " after the closing `end` (the capture") if why else
-                         f"line {no} follows the closing `end`: {raw.strip()[:60]!r} (two configurations, or "
-                         "text appended to one)")  # fmt: skip
+        raise ParseError(
+            why.replace(" (the capture", " after the closing `end` (the capture")
+            if why
+            else f"line {no} follows the closing `end`: {raw.strip()[:60]!r} (two configurations, or "
+            "text appended to one)"
+        )
     if not ends:
         raise ParseError("configuration is truncated: no closing `end` line")
     for no, raw in meaningful:
@@ -144,9 +149,11 @@ def parse_ios_config(text: str, complete: bool = False) -> ConfigTree:
             raise ParseError(why)
         masked = _MASKED.search(raw)
         if masked:
-            raise ParseError(f"line {no}: a secret was masked as {masked.group(1)!r} by another tool, so the value "
-                             "checks judge (type, default community) is gone; import the unmasked backup (Prakan "
-                             "redacts it itself)")  # fmt: skip
+            raise ParseError(
+                f"line {no}: a secret was masked as {masked.group(1)!r} by another tool, so the value "
+                "checks judge (type, default community) is gone; import the unmasked backup (Prakan "
+                "redacts it itself)"
+            )
     if not any(_HOSTNAME.match(raw) for _, raw in meaningful):
         raise ParseError("text does not look like a full IOS configuration (no `hostname` line)")
     if complete:
@@ -155,8 +162,10 @@ def parse_ios_config(text: str, complete: bool = False) -> ConfigTree:
             raise ParseError(problem)
     announced = next((int(m.group(1)) for _, raw in meaningful[:5] if (m := _ANNOUNCED.match(raw))), None)
     if announced and len(text) * 2 < announced:
-        raise ParseError(f"configuration has {len(text)} bytes, far fewer than the {announced} the device announced "
-                         "(truncated, or filtered by a restricted privilege level)")  # fmt: skip
+        raise ParseError(
+            f"configuration has {len(text)} bytes, far fewer than the {announced} the device announced "
+            "(truncated, or filtered by a restricted privilege level)"
+        )
 
     tree = ConfigTree()
     stack: list[tuple[int, Node]] = []  # (indent, node) of the open parents

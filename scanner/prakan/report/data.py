@@ -246,9 +246,16 @@ class ReportBuilder:
         ev = r.get("evidence") or ()
         w = r.get("waiver")
         try:
-            key = (r.get("check"), r.get("status"), r.get("severity"), r.get("expected"), r.get("actual"),
-                   r.get("reason"), tuple((e.get("source"), e.get("line"), e.get("text")) for e in ev) if ev else (),
-                   _waiver_text(w) if w else None)  # fmt: skip
+            key = (
+                r.get("check"),
+                r.get("status"),
+                r.get("severity"),
+                r.get("expected"),
+                r.get("actual"),
+                r.get("reason"),
+                tuple((e.get("source"), e.get("line"), e.get("text")) for e in ev) if ev else (),
+                _waiver_text(w) if w else None,
+            )
             did = self._raw.get(key)
         except (TypeError, AttributeError):  # odd values (lists, objects): the slow path only
             key, did = None, None

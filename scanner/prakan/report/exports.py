@@ -103,10 +103,22 @@ class CsvWriter:
         waiver = r.get("waiver")
         w: Mapping[str, Any] = waiver if isinstance(waiver, Mapping) else {}
         refs = r.get("refs")
-        row = [r.get("check", ""), title.get("en", ""), title.get("th", ""), r.get("severity", ""),
-               r.get("status", ""), r.get("expected", ""), r.get("actual", ""), r.get("reason", ""), ev,
-               _refs(refs, "iso27001_2022"), _refs(refs, "ncsa_cop_2564"), _refs(refs, "cis"),
-               w.get("ticket", ""), w.get("expires", "")]  # fmt: skip
+        row = [
+            r.get("check", ""),
+            title.get("en", ""),
+            title.get("th", ""),
+            r.get("severity", ""),
+            r.get("status", ""),
+            r.get("expected", ""),
+            r.get("actual", ""),
+            r.get("reason", ""),
+            ev,
+            _refs(refs, "iso27001_2022"),
+            _refs(refs, "ncsa_cop_2564"),
+            _refs(refs, "cis"),
+            w.get("ticket", ""),
+            w.get("expires", ""),
+        ]
         return [inert(str(c)) for c in row]
 
 

@@ -106,12 +106,21 @@ def compile_rule(
         if not isinstance(parts, list) or not parts:
             raise RuleError(f"{where}: `{op}` needs a non-empty list of rules")
         src = spec.get("source", source)
-        rules = [compile_rule(p, source=src, source_kinds=source_kinds, functions=functions, where=f"{where}.{op}[{i}]")
-                 for i, p in enumerate(parts)]  # fmt: skip
+        rules = [
+            compile_rule(p, source=src, source_kinds=source_kinds, functions=functions, where=f"{where}.{op}[{i}]")
+            for i, p in enumerate(parts)
+        ]
         return AllOf(rules) if op == "all" else AnyOf(rules)
     if "not" in spec:
-        return Not(compile_rule(spec["not"], source=spec.get("source", source), source_kinds=source_kinds,
-                                functions=functions, where=f"{where}.not"))  # fmt: skip
+        return Not(
+            compile_rule(
+                spec["not"],
+                source=spec.get("source", source),
+                source_kinds=source_kinds,
+                functions=functions,
+                where=f"{where}.not",
+            )
+        )
     if "function" in spec:
         fn = functions.get(spec["function"], where)
         args = dict(spec.get("args") or {})

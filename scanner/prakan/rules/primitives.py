@@ -58,8 +58,13 @@ def compile_key(spec: dict[str, Any], source: str, where: str) -> KeyRule:
     if missing not in ("fail", "pass", "error"):
         raise RuleError(f"{where}: `missing` must be fail, pass or error")
     default = spec.get("default")
-    return KeyRule(source, str(spec["key"]), compile_value_test(spec, where=where),
-                   None if default is None else str(default), missing)  # fmt: skip
+    return KeyRule(
+        source,
+        str(spec["key"]),
+        compile_value_test(spec, where=where),
+        None if default is None else str(default),
+        missing,
+    )
 
 
 # --- configuration lines -----------------------------------------------------------------
@@ -129,8 +134,9 @@ class ConfigRule:
         pool = tree.candidates(pattern.first_word) if top else nodes
         return _matching(pool, rx)
 
-    def _check_group(self, section: Node | None, nodes: list[Node], tree: ConfigTree,
-                     ctx: Context) -> tuple[bool, list[Line], list[str]]:  # fmt: skip
+    def _check_group(
+        self, section: Node | None, nodes: list[Node], tree: ConfigTree, ctx: Context
+    ) -> tuple[bool, list[Line], list[str]]:
         top = section is None and not self.any_depth
         ok, lines, notes = True, [] if section is None else [section.line], []
         for p in self.present:
@@ -188,8 +194,9 @@ class ConfigRule:
             for (s, _), (ok, _, notes) in zip(groups, results, strict=True)
             if (not ok) or passed
         )
-        return Outcome("pass" if passed else "fail", expected, actual or "as expected",
-                       evidence_lines(self.source, lines))  # fmt: skip
+        return Outcome(
+            "pass" if passed else "fail", expected, actual or "as expected", evidence_lines(self.source, lines)
+        )
 
     def describe(self) -> str:
         parts = [f"line /{p}/ present" for p in self.present]
@@ -237,8 +244,18 @@ def compile_config(spec: dict[str, Any], source: str, where: str) -> ConfigRule:
     )
 
 
-_CONFIG_KEYS = {"source", "present", "absent", "capture", "min_count", "default", "section",
-                "sections", "if_no_section", "any_depth"}  # fmt: skip
+_CONFIG_KEYS = {
+    "source",
+    "present",
+    "absent",
+    "capture",
+    "min_count",
+    "default",
+    "section",
+    "sections",
+    "if_no_section",
+    "any_depth",
+}
 
 
 # --- table rows --------------------------------------------------------------------------
@@ -265,8 +282,11 @@ class RowsRule:
             rx = test.lone_regex()
             if rx is not None:
                 search = rx.search
-                rows = [(r, ln) for r, ln in rows if (v := r.get(col)) is not None
-                        and search(v if v.__class__ is str else str(v))]  # fmt: skip
+                rows = [
+                    (r, ln)
+                    for r, ln in rows
+                    if (v := r.get(col)) is not None and search(v if v.__class__ is str else str(v))
+                ]
             else:
                 rows = [(r, ln) for r, ln in rows if col in r and test(str(r[col]), ctx)]
         return rows
@@ -300,8 +320,11 @@ class RowsRule:
     def describe(self) -> str:
         where = " and ".join(f"{c} {t.describe()}" for c, t in self.where.items()) or "every row"
         match = " and ".join(f"{c} {t.describe()}" for c, t in self.match.items())
-        text = {"all": f"rows where {where}: all have {match}", "any": f"some row where {where} has {match}",
-                "none": f"no row where {where}" + (f" has {match}" if match else "")}[self.expect]  # fmt: skip
+        text = {
+            "all": f"rows where {where}: all have {match}",
+            "any": f"some row where {where} has {match}",
+            "none": f"no row where {where}" + (f" has {match}" if match else ""),
+        }[self.expect]
         if self.count_min is not None or self.count_max is not None:
             upper = "any" if self.count_max is None else self.count_max
             text += f" (count between {self.count_min or 0} and {upper})"
@@ -321,8 +344,9 @@ def compile_rows(spec: dict[str, Any], source: str, where: str) -> RowsRule:
     def tests(key: str) -> dict[str, ValueTest]:
         return {c: compile_value_test(t, where=f"{where}.{key}.{c}") for c, t in (spec.get(key) or {}).items()}
 
-    return RowsRule(source, tests("where"), tests("match"), expect, count.get("min"), count.get("max"),
-                    spec.get("if_none", "fail"))  # fmt: skip
+    return RowsRule(
+        source, tests("where"), tests("match"), expect, count.get("min"), count.get("max"), spec.get("if_none", "fail")
+    )
 
 
 Compiler = Callable[[dict[str, Any], str, str], Any]

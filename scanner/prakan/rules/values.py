@@ -95,9 +95,18 @@ def _build(op: str, raw: Any) -> Test:
 
 
 TEST_OPS = (
-    "equals", "in", "not_in", "matches", "not_matches", "min", "max",
-    "mode_at_most", "items_subset_of", "items_exclude", "items_include",
-)  # fmt: skip
+    "equals",
+    "in",
+    "not_in",
+    "matches",
+    "not_matches",
+    "min",
+    "max",
+    "mode_at_most",
+    "items_subset_of",
+    "items_exclude",
+    "items_include",
+)
 
 
 @dataclass(slots=True)
