@@ -18,3 +18,20 @@ def utc_from_timestamp(seconds: float) -> str:
 
 def run_id(moment: datetime | None = None) -> str:
     return (moment or datetime.now(UTC)).astimezone(UTC).strftime(RUN_ID_FORMAT)
+
+
+# Thai month names, for dates in the Buddhist Era (the year + 543) in the Thai views and forms
+THAI_MONTHS = (
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+)

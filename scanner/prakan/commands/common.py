@@ -247,3 +247,15 @@ catalog_option = click.option(
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Control catalog directory (default: the catalog inside the prakan package).",
 )
+
+
+def history_option(help: str = "History database.") -> Any:
+    """--history PATH (default $PRAKAN_HISTORY, else $XDG_DATA_HOME/prakan/history.db)."""
+    return click.option(
+        "--history",
+        "history_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        envvar="PRAKAN_HISTORY",
+        help=f"{help} (default: $PRAKAN_HISTORY, else $XDG_DATA_HOME/prakan/history.db, "
+        "i.e. ~/.local/share/prakan/history.db).",
+    )

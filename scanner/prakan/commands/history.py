@@ -10,29 +10,18 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from prakan.commands.common import UsageFailure
+from prakan.commands.common import UsageFailure, history_option
 
 
 def usage(message: str) -> UsageFailure:
     return UsageFailure(message)
-
-
-def history_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--history",
-        "history_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        envvar="PRAKAN_HISTORY",
-        help="History database (default: $PRAKAN_HISTORY, else $XDG_DATA_HOME/prakan/history.db, "
-        "i.e. ~/.local/share/prakan/history.db).",
-    )(f)
 
 
 format_text_json = click.option(
@@ -158,7 +147,7 @@ def history() -> None:
 
 @history.command("record")
 @click.argument("results", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@history_option
+@history_option()
 @click.option(
     "--evidence-dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -171,7 +160,7 @@ def history_record(results: Path, history_path: Path | None, evidence_dir: Path 
 
 
 @history.command("list")
-@history_option
+@history_option()
 @click.option("-n", "--last", type=click.IntRange(min=1), help="Only the last N runs.")
 @format_text_json
 def history_list(history_path: Path | None, last: int | None, fmt: str) -> None:
@@ -200,7 +189,7 @@ def history_list(history_path: Path | None, last: int | None, fmt: str) -> None:
 @click.command("diff")
 @click.argument("old", type=int, required=False)
 @click.argument("new", type=int, required=False)
-@history_option
+@history_option()
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("--fail-on-regression", is_flag=True, help="Exit 1 when a check regressed or a waiver expired.")
 @click.option(
@@ -307,7 +296,7 @@ def incident() -> None:
 @incident.command("candidates")
 @click.argument("old", type=int, required=False)
 @click.argument("new", type=int, required=False)
-@history_option
+@history_option()
 @inventory_option
 @format_text_json
 @lang_option
@@ -347,7 +336,7 @@ def incident_candidates(
 
 @incident.command("draft")
 @click.argument("candidate_ids", nargs=-1, required=True, metavar="CANDIDATE...")
-@history_option
+@history_option()
 @inventory_option
 @click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True)
 @output_option
@@ -402,7 +391,7 @@ asset_choice = click.Choice(["server", "workstation", "network", "website", "oth
 @click.option("--category", "categories", multiple=True, help="Incident category 0-9 (repeat, or 2,5).")
 @click.option("--level", type=level_choice, default="undetermined", show_default=True, help="Threat level (s.60).")
 @click.option("--asset-type", type=asset_choice, help="Form ก3 asset type (default: from the hosts).")
-@history_option
+@history_option()
 @inventory_option
 def incident_open(
     candidate_ids: tuple[str, ...],
@@ -446,7 +435,7 @@ def incident_open(
 @click.option("--category", "categories", multiple=True, help="Replace the categories (0-9).")
 @click.option("--asset-type", type=asset_choice)
 @click.option("--note", help="What happened (kept with the time in the register).")
-@history_option
+@history_option()
 def incident_update(
     ref: str,
     status: str | None,
@@ -468,7 +457,7 @@ def incident_update(
 @click.argument("ref")
 @click.option("--note", help="How it ended (kept in the register).")
 @click.option("--at", "at", help="When it ended, ISO 8601 (default: now).")
-@history_option
+@history_option()
 def incident_close(ref: str, note: str | None, at: str | None, history_path: Path | None) -> None:
     """Close incident REF."""
     from prakan.history.incidents import update_incident
@@ -480,7 +469,7 @@ def incident_close(ref: str, note: str | None, at: str | None, history_path: Pat
 
 @incident.command("list")
 @click.option("--year", type=int, help="Only incidents detected in this year (Buddhist or Common Era).")
-@history_option
+@history_option()
 @format_text_json
 def incident_list(year: int | None, history_path: Path | None, fmt: str) -> None:
     """The incident register."""
@@ -505,7 +494,7 @@ def incident_list(year: int | None, history_path: Path | None, fmt: str) -> None
 
 @incident.command("annual")
 @click.option("--year", type=int, required=True, help="The year (Buddhist Era 2569 or Common Era 2026).")
-@history_option
+@history_option()
 @inventory_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @output_option

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from prakan.commands.common import UsageFailure
+from prakan.commands.common import UsageFailure, history_option
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +78,8 @@ def make_report(
     metavar="ISO",
     help="The report's timestamp (default: $SOURCE_DATE_EPOCH, else now): same inputs, same bytes.",
 )
-@click.option(
-    "--history",
-    "history_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    envvar="PRAKAN_HISTORY",
-    help="History database for first-seen dates, 'new since the last scan' and the trend, used when it holds "
-    "this run (default: $PRAKAN_HISTORY, else ~/.local/share/prakan/history.db).",
+@history_option(
+    "History database for first-seen dates, 'new since the last scan' and the trend, used when it holds this run"
 )
 @click.option("--no-history", is_flag=True, help="Leave the history out of the report.")
 def report(

@@ -24,6 +24,7 @@ from prakan.commands.common import (
     RunFailure,
     UsageFailure,
     evaluate_to,
+    history_option,
     lang_option,
     summary_line,
     waivers_or_fail,
@@ -78,14 +79,7 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
     is_flag=True,
     help="Do not write the HTML report, CSV, JUnit and summary beside results.json (`prakan report` does).",
 )
-@click.option(
-    "--history",
-    "history_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    envvar="PRAKAN_HISTORY",
-    help="Record the run in this history database (default: $PRAKAN_HISTORY, else "
-    "$XDG_DATA_HOME/prakan/history.db, i.e. ~/.local/share/prakan/history.db).",
-)
+@history_option("Record the run in this history database")
 @click.option("--no-history", is_flag=True, help="Do not record the run in the history.")
 def scan(
     output: Path | None,

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from prakan.clock import THAI_MONTHS
 from prakan.history.incidents import (
     ASSET_TYPES,
     CATEGORIES,
@@ -32,20 +33,6 @@ from prakan.history.store import History, RunInfo, now
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 TIME_CHECK_PREFIXES = ("IOS-NTP-", "LNX-TIME-")  # the time-synchronisation checks of the catalog
-THAI_MONTHS = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
 
 
 def _parse(iso: str) -> datetime:

@@ -20,23 +20,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from prakan.clock import THAI_MONTHS
 from prakan.report.data import ISO_THEMES, SEVERITIES, STATUSES, ReportData, site_transports
 from prakan.report.history_view import history_view
 
-TH_MONTHS = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
 STATUS_COLOURS = {
     "pass": "#2e7d32",
     "fail": "#c62828",
@@ -62,7 +49,7 @@ def date_th(iso: str | None, with_time: bool = True) -> str:
     d = _parse(iso)
     if d is None:
         return str(iso or "—")
-    text = f"{d.day} {TH_MONTHS[d.month - 1]} {d.year + 543}"
+    text = f"{d.day} {THAI_MONTHS[d.month - 1]} {d.year + 543}"
     return text + (f" เวลา {d:%H:%M} น. (UTC)" if with_time and "T" in str(iso) else "")
 
 
