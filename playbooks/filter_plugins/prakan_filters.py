@@ -181,6 +181,9 @@ def prakan_ios_line_fixes(
                 new = f"transport {kind} ssh" if vty and kind != "preferred" else f"transport {kind} none"
                 if all(new != t for _, t in todo):
                     todo.append(("IOS-MGMT-016", new))
+            # a line that does not say `transport output` opens telnet: IOS's default
+            if not any(ln.startswith("transport output ") for ln in lines):
+                todo.append(("IOS-MGMT-016", "transport output ssh" if vty else "transport output none"))
         if todo:
             fixes.append({"checks": sorted({c for c, _ in todo}), "parents": [header], "lines": [t for _, t in todo]})
     return fixes

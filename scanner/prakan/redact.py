@@ -37,7 +37,7 @@ _IOS_LINE: list[_Rule] = [
     (re.compile(rf"^\s*enable (?:secret|password)(?: level \d+)? {_T}(?P<s>\S+)"), "s"),
     (re.compile(rf"^\s*username \S+ (?:.* )?(?:secret|password) {_T}(?P<s>\S+)"), "s"),
     (re.compile(rf"^\s*(?:tacacs|radius)-server (?:.* )?key {_T}(?P<s>\S.*?)\s*$"), "s"),
-    (re.compile(r"^\s*ntp authentication-key \d+ \S+ (?P<s>\S+)"), "s"),
+    (re.compile(rf"^\s*ntp authentication-key \d+ \S+ {_T}(?P<s>\S+)"), "s"),
     (re.compile(rf"^\s*crypto isakmp key {_T}(?P<s>\S+)"), "s"),
     (
         re.compile(
@@ -235,6 +235,11 @@ _IOS_MODIFIERS = frozenset(
         "sha1",
         "sha256",
         "sha512",
+        "sha2",
+        "hmac-sha1",
+        "hmac-sha2-256",
+        "hmac-sha256",
+        "cmac-aes-128",
         "encrypted",
         "unencrypted",
         "clear",

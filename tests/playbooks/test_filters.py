@@ -87,6 +87,7 @@ line vty 0 4
  exec-timeout 5 0
  login local
  transport input ssh
+ transport output ssh
 line vty 5 15
  no login
  transport input telnet ssh
@@ -104,8 +105,9 @@ def test_line_fixes_send_only_what_is_missing() -> None:
         "exec-timeout 10 0",
         "login authentication default",
         "transport preferred none",
+        "transport output ssh",  # no `transport output`: IOS's default is telnet
     ]
-    assert fixes["line con 0"]["lines"] == ["exec-timeout 10 0"]  # 0 0 never times out
+    assert fixes["line con 0"]["lines"] == ["exec-timeout 10 0", "transport output none"]  # 0 0 never times out
     assert fixes["line aux 0"] == {
         "checks": ["IOS-MGMT-015", "IOS-MGMT-016"],
         "parents": ["line aux 0"],
