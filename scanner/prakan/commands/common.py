@@ -131,6 +131,21 @@ _SUMMARY = {
 }
 
 
+waivers_option = click.option(
+    "--waivers",
+    "waivers_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Waivers file (default: the inventory's prakan_waivers, kept in inventory/exceptions.yml).",
+)
+max_age_option = click.option(
+    "--max-age",
+    type=click.FloatRange(0),
+    default=7.0,
+    show_default=True,
+    help="Maximum evidence age in days; older evidence is `error` (0: no limit).",
+)
+
+
 def trust_options(f: Any) -> Any:
     """--manifest-key, --trust-unsigned, --max-age: what evaluation accepts as evidence."""
     for d in reversed(
@@ -147,13 +162,7 @@ def trust_options(f: Any) -> Any:
                 is_flag=True,
                 help="Accept a manifest without a verifiable signature (results say: not verified).",
             ),
-            click.option(
-                "--max-age",
-                type=click.FloatRange(0),
-                default=7.0,
-                show_default=True,
-                help="Maximum evidence age in days; older evidence is `error` (0: no limit).",
-            ),
+            max_age_option,
         ]
     ):
         f = d(f)

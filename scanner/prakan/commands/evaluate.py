@@ -25,6 +25,7 @@ from prakan.commands.common import (
     trust_options,
     trust_settings,
     vault_option,
+    waivers_option,
     waivers_or_fail,
 )
 
@@ -59,12 +60,7 @@ def terminate_cleanly() -> Iterator[None]:
 @inventory_option("Ansible inventory: roles, sites, categories and approved values (NTP, syslog, AAA).")
 @limit_option
 @vault_option
-@click.option(
-    "--waivers",
-    "waivers_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Waivers file (default: the inventory's prakan_waivers, kept in inventory/exceptions.yml).",
-)
+@waivers_option
 @click.option(
     "-o",
     "--output",

@@ -26,7 +26,9 @@ from prakan.commands.common import (
     evaluate_to,
     history_option,
     lang_option,
+    max_age_option,
     summary_line,
+    waivers_option,
     waivers_or_fail,
 )
 
@@ -53,12 +55,7 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
     type=click.Path(path_type=Path, dir_okay=False),
     help="results.json path (default: <evidence-dir>/results.json).",
 )
-@click.option(
-    "--waivers",
-    "waivers_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Waivers file (default: the inventory's prakan_waivers, kept in inventory/exceptions.yml).",
-)
+@waivers_option
 @click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
@@ -67,13 +64,7 @@ def exit_status(summary: dict[str, Any], fail_on: str) -> tuple[int, dict[str, i
     help="Lowest severity of a failing check that makes the scan fail (exit 1).",
 )
 @lang_option
-@click.option(
-    "--max-age",
-    type=click.FloatRange(0),
-    default=7.0,
-    show_default=True,
-    help="Maximum evidence age in days for the evaluation (0: no limit).",
-)
+@max_age_option
 @click.option(
     "--no-report",
     is_flag=True,
