@@ -51,6 +51,7 @@ class Source:
     become: bool = False
     empty_ok: bool = False
     never_empty: bool = False  # empty output cannot come from a real host: it is `error`, never "nothing found"
+    slow: bool = False  # walks file systems: sent first, so the host's other commands run beside it
     description: str = ""
 
     @property
@@ -141,6 +142,7 @@ def sources_from_data(data: Mapping[str, Any], path: Path) -> dict[str, Source]:
             become=bool(spec.get("become", False)),
             empty_ok=bool(spec.get("empty_ok", False)),
             never_empty=bool(spec.get("never_empty", False)),
+            slow=bool(spec.get("slow", False)),
             description=str(spec.get("description", "")),
         )
     return sources

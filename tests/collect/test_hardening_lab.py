@@ -161,3 +161,47 @@ def test_two_ctrl_c_still_write_the_manifest(
     for name, digest in m["files"].items():  # the files are those the manifest recorded
         assert hashlib.sha256((evidence / name).read_bytes()).hexdigest() == digest
     assert "manifest written" in err and "Traceback" not in err
+
+
+def test_batched_sources_keep_each_output_and_status_exact(
+    lab_hosts: HostFactory, lab_keypair: KeyPair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sources share a channel in batches; each keeps its exact bytes, exit status and error line, a
+    marker-like line with another nonce is only output, and a flood in the middle of a batch cuts
+    that source alone: the rest of its batch runs again, each on its own."""
+    (host,) = lab_hosts(1)
+    monkeypatch.setattr(linux, "MAX_OUTPUT", 1 << 20)
+    fake_marker = "00000000000000000000000000000000 E 0 0"
+    sources = [
+        _src("no_newline", "printf 'abc'"),
+        _src("empty", "true"),
+        _src("blank_lines", "printf '\\n\\nx\\n\\n'"),
+        _src("fails", "echo partial; echo first >&2; echo 'the last line' >&2; exit 4"),
+        _src("looks_like_a_marker", f"printf '\\n{fake_marker}\\nafter\\n'; echo '{fake_marker}' >&2"),
+        _src("flood", "head -c 3000000 /dev/zero"),
+        _src("after_flood", "echo still here"),
+        _src("exit_word", "exit 0"),
+    ]
+    assert len(linux.batches(sources)) == 1  # one channel, one shell for all of them
+    ev = linux.collect(_target(host, lab_keypair), sources, HostContext(host.name, 60), _known(host, tmp_path))
+    res = ev.sources
+    assert (res["no_newline"].output, res["no_newline"].rc, res["no_newline"].error) == ("abc", 0, None)
+    assert (res["empty"].output, res["empty"].rc) == ("", 0)
+    assert res["blank_lines"].output == "\n\nx\n\n"
+    fails = res["fails"]
+    assert (fails.output, fails.rc, fails.error) == ("partial\n", 4, "exit status 4: the last line")
+    assert res["looks_like_a_marker"].output == f"\n{fake_marker}\nafter\n" and res["looks_like_a_marker"].rc == 0
+    assert res["flood"].truncated and len(res["flood"].output) == 1 << 20
+    assert res["flood"].error == "output exceeded 1 MiB and was cut"
+    assert (res["after_flood"].output, res["after_flood"].rc) == ("still here\n", 0)
+    assert (res["exit_word"].output, res["exit_word"].rc, res["exit_word"].error) == ("", 0, None)
+    assert {r.command for r in res.values()} == {s.command for s in sources}  # evidence names each source's own command
+
+
+def test_sources_that_walk_file_systems_get_a_channel_of_their_own() -> None:
+    walk = Source("walk", ("linux",), "find / -xdev", "text", become=True, slow=True)
+    small = [Source(f"s{i}", ("linux",), "true", "text", become=i % 2 == 0) for i in range(30)]
+    groups = linux.batches([*small, walk])
+    assert groups[0] == [walk]
+    assert all(len(g) <= linux.BATCH and len({s.become for s in g}) == 1 for g in groups)
+    assert sorted(s.name for g in groups for s in g) == sorted(s.name for s in [*small, walk])
