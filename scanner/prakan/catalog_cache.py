@@ -56,7 +56,7 @@ def entry_key(catalog_sha256: str, schema_sha256: str) -> str:
     return hashlib.sha256(material).hexdigest()
 
 
-def _private(path: Path, *, directory: bool) -> bool:
+def private(path: Path, *, directory: bool) -> bool:
     """Owned by this user and not accessible to group or others (what an attacker could otherwise write);
     a directory's parent must not be writable by others either (or the directory could be swapped)."""
     try:
@@ -69,19 +69,19 @@ def _private(path: Path, *, directory: bool) -> bool:
     return kind_ok and parent_ok and st.st_uid == os.geteuid() and not st.st_mode & 0o077
 
 
-def _ensure_dir(d: Path) -> bool:
+def ensure_dir(d: Path) -> bool:
     try:
         d.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         log.debug("catalog cache: cannot create %s: %s", d, exc)
         return False
-    if not _private(d, directory=True):
+    if not private(d, directory=True):
         log.warning("catalog cache: %s is not a private directory of this user; not using it", d)
         return False
     return True
 
 
-def _mac_key(d: Path, *, create: bool) -> bytes | None:
+def secret_key(d: Path, *, create: bool) -> bytes | None:
     path = d / "key"
     if not path.exists() and create:
         try:
@@ -94,7 +94,7 @@ def _mac_key(d: Path, *, create: bool) -> bytes | None:
         else:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(secrets.token_bytes(32))
-    if not _private(path, directory=False):
+    if not private(path, directory=False):
         if path.exists():
             log.warning("catalog cache: %s is not a private file of this user; not using the cache", path)
         return None
@@ -109,7 +109,7 @@ def _entry_path(d: Path, key: str) -> Path:
 def load(catalog_sha256: str, schema_sha256: str) -> dict[str, Any] | None:
     """The cached payload for this catalog, or None (absent, refused or caching off)."""
     d = cache_dir()
-    if d is None or not _private(d, directory=True):
+    if d is None or not private(d, directory=True):
         return None
     key = entry_key(catalog_sha256, schema_sha256)
     path = _entry_path(d, key)
@@ -117,8 +117,8 @@ def load(catalog_sha256: str, schema_sha256: str) -> dict[str, Any] | None:
         blob = path.read_bytes()
     except OSError:
         return None
-    mac_key = _mac_key(d, create=False)
-    if mac_key is None or not _private(path, directory=False):
+    mac_key = secret_key(d, create=False)
+    if mac_key is None or not private(path, directory=False):
         log.warning("catalog cache: %s refused (not a private file, or no private key); rebuilding", path)
         return None
     mac, _, payload = blob.partition(b"\n")
@@ -140,9 +140,9 @@ def load(catalog_sha256: str, schema_sha256: str) -> dict[str, Any] | None:
 def store(catalog_sha256: str, schema_sha256: str, data: dict[str, Any]) -> Path | None:
     """Write the payload for this catalog; None when caching is off or impossible (never an error)."""
     d = cache_dir()
-    if d is None or not _ensure_dir(d):
+    if d is None or not ensure_dir(d):
         return None
-    mac_key = _mac_key(d, create=True)
+    mac_key = secret_key(d, create=True)
     if mac_key is None:
         return None
     key = entry_key(catalog_sha256, schema_sha256)

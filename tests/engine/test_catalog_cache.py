@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prakan import catalog as catalog_mod
@@ -137,3 +138,37 @@ def test_a_bad_check_file_is_still_reported_with_the_cache_on(cache_home: Path, 
     path.write_text(path.read_text(encoding="utf-8").replace("severity: low", "severity: urgent"), encoding="utf-8")
     with pytest.raises(catalog_mod.CatalogError, match=r"LNX-MNT-002\.yml: severity"):
         load_catalog(root)
+
+
+def _template_env(source: str) -> Any:
+    import jinja2
+    from prakan.template_cache import SignedBytecodeCache
+
+    return jinja2.Environment(loader=jinja2.DictLoader({"t.html": source}), bytecode_cache=SignedBytecodeCache())
+
+
+def test_compiled_templates_are_cached_signed_and_refused_when_altered(
+    cache_home: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jinja2
+
+    assert _template_env("{{ x }}!").get_template("t.html").render(x="a") == "a!"
+    (entry,) = sorted(cache_home.glob("jinja-*.bin"))
+    assert oct(entry.stat().st_mode & 0o777) == "0o600"
+    # A valid entry is used: the template is not compiled again.
+    compiled = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda self, *a, **k: compiled.append(1) or real(self, *a, **k))
+    assert _template_env("{{ x }}!").get_template("t.html").render(x="b") == "b!" and not compiled
+    # Bytecode is code: an entry altered by anyone without the key is refused, compiled afresh and rewritten.
+    mac, _, payload = entry.read_bytes().partition(b"\n")
+    entry.write_bytes(mac + b"\n" + payload.replace(b"!", b"?"))
+    with caplog.at_level(logging.WARNING, logger="prakan.template_cache"):
+        assert _template_env("{{ x }}!").get_template("t.html").render(x="c") == "c!"
+    assert compiled and "HMAC does not match" in caplog.text
+    mac2, _, payload2 = entry.read_bytes().partition(b"\n")
+    key = (cache_home / "key").read_bytes()
+    assert hmac.compare_digest(mac2, hmac.new(key, payload2, hashlib.sha256).hexdigest().encode())
+    # A changed template source is compiled again (jinja keys the entry by the source's checksum).
+    compiled.clear()
+    assert _template_env("{{ x }}?").get_template("t.html").render(x="d") == "d?" and compiled

@@ -30,6 +30,7 @@ from prakan.history.incidents import (
     Candidate,
 )
 from prakan.history.store import History, RunInfo, now
+from prakan.template_cache import SignedBytecodeCache
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 TIME_CHECK_PREFIXES = ("IOS-NTP-", "LNX-TIME-")  # the time-synchronisation checks of the catalog
@@ -271,6 +272,7 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=SignedBytecodeCache(),
     )
     env.globals.update(
         CATEGORIES=CATEGORIES,

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from prakan.clock import THAI_MONTHS
 from prakan.report.data import ISO_THEMES, SEVERITIES, STATUSES, ReportData, site_transports
 from prakan.report.history_view import history_view
+from prakan.template_cache import SignedBytecodeCache
 
 STATUS_COLOURS = {
     "pass": "#2e7d32",
@@ -165,6 +166,7 @@ def _template_env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=SignedBytecodeCache(),
     )
     env.filters.update(date_th=date_th, date_th_short=date_th_short, date_en=date_en, pct=pct, colour=colour_for)
     env.globals.update(
