@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from prakan.paths import SCHEMAS_DIR
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 class WaiverError(ValueError):
@@ -63,6 +65,8 @@ class Waiver:
 @cache
 def _validator() -> jsonschema.protocols.Validator:
     """The inventory schema's `$defs/waivers`: the one definition of a waiver (lint validates the same)."""
+    import jsonschema  # 30 ms to import: only when there are waivers to validate
+
     schema = json.loads((SCHEMAS_DIR / "inventory.schema.json").read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     return cls({"$ref": "#/$defs/waivers", "$defs": schema["$defs"]}, format_checker=cls.FORMAT_CHECKER)
@@ -126,6 +130,8 @@ def parse_waivers(entries: Any, source: str, lines: list[int] | None = None) -> 
     def where(i: int) -> str:
         return f"{source}:{lines[i]}: waiver #{i + 1}" if lines else f"{source}: waiver #{i + 1}"
 
+    if isinstance(entries, list) and not entries:
+        return []
     plain = json.loads(json.dumps(entries, default=_as_text))  # YAML dates as text, as the schema expects
     errors = sorted(_validator().iter_errors(plain), key=lambda e: list(e.path))
     if errors:

@@ -8,6 +8,7 @@ Every selected host ends with exactly one evidence file: its outputs, or an `err
 from __future__ import annotations
 
 import contextlib
+import importlib
 import signal
 import sys
 import threading
@@ -20,7 +21,6 @@ from typing import Any, TextIO
 
 from prakan.catalog import Catalog
 from prakan.clock import run_id
-from prakan.collect import linux, netdev
 from prakan.collect.base import RETRIES, CollectError, HostContext
 from prakan.collect.credentials import CredentialError, target_for
 from prakan.collect.hostkeys import KnownHosts
@@ -33,7 +33,13 @@ WORKER_WAIT = 10.0  # after Ctrl-C, how long aborted hosts get to finish (their 
 # Evidence files are `<host>.json` beside these: a host of that name would overwrite them.
 RESERVED_NAMES = {Path(MANIFEST).stem, Path(RESULTS).stem, Path(SUMMARY).stem}
 Collector = Callable[..., HostEvidence]
-COLLECTORS: dict[str, Collector] = {"linux": linux.collect, "cisco_ios": netdev.collect}
+# platform -> module whose `collect` serves it; imported on first use (netmiko alone costs a Linux-only run 50 ms)
+COLLECTORS: dict[str, str] = {"linux": "prakan.collect.linux", "cisco_ios": "prakan.collect.netdev"}
+
+
+def collector_for(platform: str) -> Collector | None:
+    module = COLLECTORS.get(platform)
+    return importlib.import_module(module).collect if module else None
 
 
 def bad_host_names(names: Iterable[str]) -> dict[str, str]:
@@ -212,7 +218,7 @@ def _collect_host(
     with dog.lock:
         dog.active[name] = ctx
     try:
-        collector = COLLECTORS.get(host.platform)
+        collector = collector_for(host.platform) if host.platform else None
         if not host.platform:
             raise CollectError("prakan_platform is not set for this host")
         if collector is None:

@@ -43,12 +43,15 @@ def make_report(
     title: str | None,
     when: str | None,
     history: dict[str, Any] | None = None,
+    catalog: Any | None = None,
 ) -> Path:
-    """Write the report; a results file that cannot be reported on is a UsageFailure naming it."""
+    """Write the report; a results file that cannot be reported on is a UsageFailure naming it.
+
+    `catalog`: the catalog the results were evaluated with, when the caller has it loaded (scan)."""
     from prakan.report import ResultsError, write_report
 
     try:
-        files = write_report(results, output, lang=lang, title=title, when=when, history=history)
+        files = write_report(results, output, lang=lang, title=title, when=when, history=history, catalog=catalog)
     except ResultsError as exc:
         raise UsageFailure(str(exc)) from exc
     except OSError as exc:

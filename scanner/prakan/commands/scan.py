@@ -133,7 +133,7 @@ def scan(
 
         try:
             ctx = None if no_history else history_context(output, history_path)
-            report_line = f"report: {make_report(output, None, 'th', None, None, ctx)}\n"
+            report_line = f"report: {make_report(output, None, 'th', None, None, ctx, done.catalog)}\n"
         except UsageFailure as exc:
             raise RunFailure(f"cannot write the report: {exc.message}") from exc
     click.echo(

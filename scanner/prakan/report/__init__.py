@@ -72,15 +72,17 @@ def build_report(
     title: str | None = None,
     when: str | None = None,
     history: Any | None = None,
+    catalog: Any | None = None,
 ) -> ReportFiles:
     """Write the four report files (and limits/ when needed) into `out_dir`; returns their paths.
 
-    `history` is an optional context (first-seen dates, trends) that a history stage may pass in.
+    `history` is an optional context (first-seen dates, trends) that a history stage may pass in;
+    `catalog` the catalog already loaded by the caller (else the bundled one is loaded).
     Raises ResultsError for input that cannot be reported on; nothing is left at the final paths then.
     """
     stamp = generated_at(when)
     reader = ResultsReader(results)
-    catalog = _current_catalog()
+    catalog = catalog if catalog is not None else _current_catalog()
     frameworks = catalog.frameworks if catalog is not None else {}
     builder = ReportBuilder(reader.head, frameworks, catalog, history=history)
     out_dir.mkdir(parents=True, exist_ok=True)
