@@ -168,6 +168,7 @@ class _Run:
         self.err = bytearray()
         self.started = now()
         self.truncated = False  # stdout of the current source passed MAX_OUTPUT: reading stopped
+        self._searched = 0  # bytes of `out` already searched for the current source's closing line
         self.outputs: list[tuple[bytes, int]] = []  # per finished source of a batch: (stdout, exit status)
         self.details: list[str] = []  # per source of a batch whose stderr section closed: its last line
 
@@ -201,13 +202,15 @@ class _Run:
     def _split_stdout(self) -> None:
         while self.nonce and len(self.outputs) < len(self.sources):
             mark = f"\n{self.nonce} E {len(self.outputs)} ".encode()
-            at = self.out.find(mark)
+            at = self.out.find(mark, max(0, self._searched - len(mark) - 24))  # a large output is searched once
             eol = self.out.find(b"\n", at + len(mark)) if at >= 0 else -1
             if eol < 0:
+                self._searched = at if at >= 0 else len(self.out)
                 return
             status = bytes(self.out[at + len(mark) : eol])
             self.outputs.append((bytes(self.out[:at]), int(status) if status.isdigit() else -1))
             del self.out[: eol + 1]
+            self._searched = 0
 
     def _split_stderr(self) -> None:
         while self.nonce and len(self.details) < len(self.sources):
