@@ -16,6 +16,20 @@ from .fakeios import Device
 from .hosts import Host
 from .keys import KeyPair, write_known_hosts
 
+# Approved values for hardening lab hosts (group_vars/all.yml of a lab inventory).
+LAB_APPROVED = {
+    # Addresses inside the lab's range that nothing answers on (hosts have no route there).
+    "ntp_servers": ["10.203.255.21"],
+    "syslog_servers": ["10.203.255.31"],
+    "aaa_servers": ["10.203.255.41"],
+    "dns_servers": ["10.203.255.53"],
+    "management_ranges": ["127.0.0.0/8", "10.203.0.0/16"],
+    "banner": {
+        "th": "ระบบนี้เป็นของห้องทดลอง Prakan ใช้ได้เฉพาะผู้ได้รับอนุญาต การใช้งานทุกครั้งถูกบันทึก",
+        "en": "Prakan lab system. Authorised use only. All activity is logged.",
+    },
+}
+
 
 def _site(code: str, name_en: str, subnet: str, circuit: str) -> dict[str, Any]:
     return {

@@ -26,7 +26,7 @@ import yaml
 from lab import fakeios
 from lab.fixtures import lab_unavailable
 from lab.hosts import Host, HostSpec
-from lab.inventory import write_inventory
+from lab.inventory import LAB_APPROVED, write_inventory
 from lab.keys import KeyPair
 from lab.nspawn import REPO_LINE, NspawnLab, ensure_golden, nspawn_unavailable
 from netmiko import ConnectHandler
@@ -36,18 +36,6 @@ pytestmark = pytest.mark.lab
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
-APPROVED = {
-    # Addresses inside the lab's range that nothing answers on (hosts have no route there).
-    "ntp_servers": ["10.203.255.21"],
-    "syslog_servers": ["10.203.255.31"],
-    "aaa_servers": ["10.203.255.41"],
-    "dns_servers": ["10.203.255.53"],
-    "management_ranges": ["127.0.0.0/8", "10.203.0.0/16"],
-    "banner": {
-        "th": "ระบบนี้เป็นของห้องทดลอง Prakan ใช้ได้เฉพาะผู้ได้รับอนุญาต การใช้งานทุกครั้งถูกบันทึก",
-        "en": "Prakan lab system. Authorised use only. All activity is logged.",
-    },
-}
 WAIVED = ("lnx-b", "LNX-SSH-011")  # an active waiver: lnx-b keeps TCP forwarding (a bastion-like host)
 TOGGLED = ("r2", "IOS-SVC-006")  # ios_baseline_ios_svc_006: false on r2
 # kernel.* / fs.* belong to the machine, not to a container: persisted in sysctl.d, not applied.
@@ -186,7 +174,7 @@ class Lab:
         (gv / "all.yml").write_text(
             yaml.safe_dump(
                 {
-                    "prakan_approved": APPROVED,
+                    "prakan_approved": LAB_APPROVED,
                     "linux_baseline_apt_repository": REPO_LINE,
                     # In the lab only; a department keeps these as vaulted values.
                     "ios_baseline_tacacs_key": "lab-tacacs-key",
@@ -515,7 +503,7 @@ def test_bad_inventory_value_stops_before_any_change(lab_keypair: KeyPair, tmp_p
         inv = write_inventory(tmp_path / "inventory", [], devices, lab_keypair)
         gv = inv.parent / "group_vars"
         gv.mkdir()
-        bad = {**APPROVED, "banner": {"th": ["not", "text"], "en": "x"}}
+        bad = {**LAB_APPROVED, "banner": {"th": ["not", "text"], "en": "x"}}
         (gv / "all.yml").write_text(yaml.safe_dump({"prakan_approved": bad}, allow_unicode=True))
         env = {
             **os.environ,
