@@ -259,13 +259,44 @@ def test_an_oversized_evidence_file_is_refused_unread(tmp_path: Path, monkeypatc
     assert "more than the 100 allowed" in hosts(evaluate(ev))["h1"]["error"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_an_unreadable_evidence_file_is_an_error(tmp_path: Path) -> None:
-    ev = tmp_path / "ev"
+def evaluate_unprivileged(ev: Path, code: int = 0) -> dict[str, Any]:
+    """`evaluate` as a user the file modes apply to: as root (CI), `nobody` in a subprocess, since root
+    reads any file; the evidence and output must then lie where `nobody` can reach them."""
+    if os.geteuid() != 0:
+        return evaluate(ev, code=code)
+    out = ev.parent / "results.json"
+    drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+    env = {**os.environ, "HOME": str(ev.parent), "XDG_CACHE_HOME": str(ev.parent / "cache"), "PRAKAN_NO_CACHE": "1"}
+    cmd = [sys.executable, "-m", "prakan", "evaluate", "--evidence-dir", str(ev), "-o", str(out)]
+    probe = subprocess.run([*drop, sys.executable, "-c", "import prakan"], capture_output=True, env=env, timeout=60)
+    if probe.returncode:
+        pytest.skip(f"root reads any file, and `nobody` cannot run this checkout's Python: {probe.stderr[-200:]!r}")
+    res = subprocess.run([*drop, *cmd], capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == code, res.stderr
+    return json.loads(out.read_text(encoding="utf-8")) if code == 0 else {"output": res.stderr}
+
+
+@pytest.fixture
+def shared_tmp(tmp_path: Path) -> Any:
+    """A scratch directory `nobody` can enter and write (pytest's own are private to root)."""
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="prakan-unpriv-"))
+    d.chmod(0o777)
+    yield d
+    for p in d.rglob("*"):
+        p.chmod(0o700 if p.is_dir() else 0o600)
+    shutil.rmtree(d)
+
+
+def test_an_unreadable_evidence_file_is_an_error(shared_tmp: Path) -> None:
+    ev = shared_tmp / "ev"
     write_host(ev, linux())
     seal(ev)
+    ev.chmod(0o755)
+    (ev / "manifest.json").chmod(0o644)
     (ev / "h1.json").chmod(0)
-    assert "Permission denied" in hosts(evaluate(ev))["h1"]["error"]
+    assert "Permission denied" in hosts(evaluate_unprivileged(ev))["h1"]["error"]
 
 
 # ---- 5. the wrong device, the wrong time, empty or exit-less outputs ---------------------------
@@ -560,13 +591,12 @@ def test_a_truncated_config_is_redacted_before_it_is_written() -> None:
     assert "TopSecret1" not in out and "Comm1" not in out
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any directory")
-def test_an_unreadable_evidence_directory_is_a_usage_error(tmp_path: Path) -> None:
-    ev = tmp_path / "ev"
+def test_an_unreadable_evidence_directory_is_a_usage_error(shared_tmp: Path) -> None:
+    ev = shared_tmp / "ev"
     write_host(ev, linux())
     seal(ev)
     ev.chmod(0)
     try:
-        assert "cannot read the evidence directory" in evaluate(ev, code=3)["output"]
+        assert f"'{ev}' is not readable" in evaluate_unprivileged(ev, code=3)["output"]  # names it, says why
     finally:
         ev.chmod(0o755)
