@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from collect.test_collect_lab import collect, collect_until_stuck, env_for
-from lab import HostFactory
+from lab import MINIMAL_IOS, HostFactory, faults
 from lab.golden import LAB_PASSWORD
 from lab.hosts import Host, HostSpec
 from lab.inventory import write_inventory
@@ -205,3 +205,17 @@ def test_sources_that_walk_file_systems_get_a_channel_of_their_own() -> None:
     assert groups[0] == [walk]
     assert all(len(g) <= linux.BATCH and len({s.become for s in g}) == 1 for g in groups)
     assert sorted(s.name for g in groups for s in g) == sorted(s.name for s in [*small, walk])
+
+
+def test_a_hang_up_during_authentication_is_retried_not_called_a_wrong_credential(tmp_path: Path) -> None:
+    """A server that closes the connection when offered credentials (a restart, MaxStartups) has said
+    nothing about them: the collector calls it transient (retried), never "authentication failed"."""
+    dev, ep = faults.fault_device("drop_at_auth", MINIMAL_IOS.format(name="F-DROP"), tmp_path)
+    try:
+        target = Target(ep.name, "linux", ep.address, ep.port, ep.username, password=ep.password)
+        with pytest.raises(CollectError) as exc:
+            linux.collect(target, [_src("x", "true")], HostContext(ep.name, 20), KnownHosts(ep.known_hosts))
+    finally:
+        dev.stop()
+    assert exc.value.transient
+    assert str(exc.value) == f"{ep.address}:{ep.port} closed the SSH connection during authentication"

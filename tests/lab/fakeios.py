@@ -259,6 +259,7 @@ class DeviceSpec:
     enable_password: str | None = None  # None: `enable` asks for no password
     # ios | hang (stalls mid show running-config) | garbage | silent (TCP, never SSH)
     # | endless (show running-config never ends) | trickle (show running-config at 1 byte/s)
+    # | drop_at_auth (hangs up when the client offers its credentials)
     behaviour: str = "ios"
     canned: dict[str, str] = field(default_factory=dict)  # extra privileged show outputs, by exact command
 
@@ -333,14 +334,18 @@ def start(specs: Iterable[DeviceSpec], address: str = "127.0.0.1") -> list[Devic
 
 
 class _Auth(paramiko.ServerInterface):
-    def __init__(self, spec: DeviceSpec) -> None:
+    def __init__(self, spec: DeviceSpec, hang_up: Callable[[], None] = lambda: None) -> None:
         self.spec = spec
         self.shell = threading.Event()
+        self.hang_up = hang_up
 
     def get_allowed_auths(self, username: str) -> str:
         return "password"
 
     def check_auth_password(self, username: str, password: str) -> int:
+        if self.spec.behaviour == "drop_at_auth":
+            self.hang_up()
+            return paramiko.AUTH_FAILED
         ok = (username, password) == (self.spec.username, self.spec.password)
         return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
 
@@ -392,7 +397,7 @@ class _Server:
         self.transports.append(transport)
         try:
             transport.add_server_key(dev.host_key)
-            auth = _Auth(dev.spec)
+            auth = _Auth(dev.spec, lambda: conn.shutdown(socket.SHUT_RDWR))
             transport.start_server(server=auth)
             chan = transport.accept(timeout=20)
             if chan is None or not auth.shell.wait(10):

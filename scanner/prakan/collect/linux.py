@@ -100,6 +100,11 @@ def connect(target: Target, ctx: HostContext, known: KnownHosts) -> paramiko.SSH
         raise CollectError(str(exc)) from exc
     except paramiko.AuthenticationException as exc:
         client.close()
+        if "transport shut down or saw EOF" in str(exc) and not ctx.abort_reason:
+            # the server hung up before it answered (a restart, MaxStartups, too many keys offered): no
+            # verdict on the credentials, so it is retried like a reset connection
+            where = f"{target.address}:{target.port}"
+            raise CollectError(f"{where} closed the SSH connection during authentication", transient=True) from exc
         raise CollectError(ctx.failure(f"authentication failed for user {target.user}: {exc}")) from exc
     except (paramiko.SSHException, OSError, EOFError) as exc:
         client.close()
