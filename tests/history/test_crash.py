@@ -124,3 +124,42 @@ def test_two_recorders_at_once(nights: Nights, tmp_path: Path) -> None:
     assert sorted(order.values()) == [1, 2]
     for r in (nights.r1, nights.r2):
         assert_run_whole(db, order[read_results(r).sha256], r)
+
+
+RACE = """
+import multiprocessing, sys
+from pathlib import Path
+from prakan.history import HistoryError, open_history
+
+def open_close(path, results):
+    try:
+        open_history(Path(path)).conn.close()
+        results.put("ok")
+    except HistoryError as exc:
+        results.put(str(exc))
+
+if __name__ == "__main__":
+    for i in range(int(sys.argv[2])):
+        results = multiprocessing.Queue()
+        procs = [multiprocessing.Process(target=open_close, args=(f"{sys.argv[1]}/h{i}.db", results)) for _ in range(3)]
+        [p.start() for p in procs]
+        [p.join() for p in procs]
+        for _ in procs:
+            print(results.get())
+"""
+
+
+def test_processes_creating_one_database_at_once_never_call_it_damaged(tmp_path: Path) -> None:
+    """Three processes open the same new database at once, 60 times over: one creates the schema while
+    the others wait. SQLite answers some of those moments "database is locked" without waiting (once
+    reported as a damaged database), and reading the header apart from the tables once mistook a
+    half-created database for another program's."""
+    script = tmp_path / "race.py"
+    script.write_text(RACE, encoding="utf-8")
+    cmd = [sys.executable, str(script), str(tmp_path), "60"]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    answers = res.stdout.splitlines()
+    assert len(answers) == 180 and set(answers) == {"ok"}, [a for a in answers if a != "ok"][:3]
+    for i in range(60):
+        assert integrity(tmp_path / f"h{i}.db") == "ok"

@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -751,9 +752,13 @@ def open_history(path: Path, create: bool = True) -> History:
     except sqlite3.Error as exc:
         raise HistoryError(f"{path}: cannot open: {exc}") from exc
     try:
-        _prepare(conn, path)
+        _prepare_waiting(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
+        if _busy(exc):
+            raise HistoryError(
+                f"{path}: another prakan kept the history database locked for too long ({exc}); try again"
+            ) from exc
         raise HistoryError(
             f"{path}: the history database is damaged or not a database ({exc}); it was left as it is. "
             "Restore it from a backup, or give another file with --history"
@@ -764,10 +769,32 @@ def open_history(path: Path, create: bool = True) -> History:
     return History(path, conn)
 
 
+def _busy(exc: sqlite3.Error) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED: another connection holds a lock; nothing is wrong with the file."""
+    return getattr(exc, "sqlite_errorcode", None) in (5, 6) or "database is locked" in str(exc)
+
+
+def _prepare_waiting(conn: sqlite3.Connection, path: Path, patience: float = 120.0) -> None:
+    """_prepare, waiting while another recorder creates, converts or migrates the database: SQLite
+    answers some of those moments (switching to WAL, recovering it) with "database is locked"
+    without calling the busy handler."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            _prepare(conn, path)
+            return
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _prepare(conn: sqlite3.Connection, path: Path) -> None:
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    # one statement, one snapshot: read apart, another recorder's schema could appear between them
+    app_id, version, tables = conn.execute(
+        "SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version),"
+        " (SELECT count(*) FROM sqlite_master)"
+    ).fetchone()
     if tables and app_id != APPLICATION_ID:
         raise HistoryError(
             f"{path}: an SQLite database of another program, not a Prakan history database; it was left as it is. "
