@@ -102,6 +102,45 @@ def secret_key(d: Path, *, create: bool) -> bytes | None:
     return key if len(key) == 32 else None
 
 
+def read_signed(d: Path, path: Path, what: str) -> bytes | None:
+    """The payload of a signed entry of the private cache `d`; None when absent, or refused (logged) when
+    it is not a private file of this user, there is no private key, or its HMAC does not verify."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    mac_key = secret_key(d, create=False)
+    if mac_key is None or not private(path, directory=False):
+        log.warning("%s: %s refused (not a private file, or no private key); rebuilding", what, path)
+        return None
+    mac, _, payload = blob.partition(b"\n")
+    expected = hmac.new(mac_key, payload, hashlib.sha256).hexdigest().encode()
+    if len(mac) != _MAC_LEN or not hmac.compare_digest(mac, expected):
+        log.warning("%s: %s refused (its HMAC does not match: altered); rebuilding", what, path)
+        return None
+    return payload
+
+
+def write_signed(d: Path, path: Path, payload: bytes, what: str) -> bool:
+    """Write `payload` preceded by its HMAC under the cache's key, atomically (temporary file, rename);
+    False when it cannot be written (a cache that cannot be written is simply not used)."""
+    mac_key = secret_key(d, create=True)
+    if mac_key is None:
+        return False
+    mac = hmac.new(mac_key, payload, hashlib.sha256).hexdigest().encode()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", dir=d)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(mac + b"\n" + payload)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("%s: cannot write %s: %s", what, path, exc)
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(tmp)
+        return False
+    return True
+
+
 def _entry_path(d: Path, key: str) -> Path:
     return d / f"catalog-{key}.json"
 
@@ -113,18 +152,8 @@ def load(catalog_sha256: str, schema_sha256: str) -> dict[str, Any] | None:
         return None
     key = entry_key(catalog_sha256, schema_sha256)
     path = _entry_path(d, key)
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
-    mac_key = secret_key(d, create=False)
-    if mac_key is None or not private(path, directory=False):
-        log.warning("catalog cache: %s refused (not a private file, or no private key); rebuilding", path)
-        return None
-    mac, _, payload = blob.partition(b"\n")
-    expected = hmac.new(mac_key, payload, hashlib.sha256).hexdigest().encode()
-    if len(mac) != _MAC_LEN or not hmac.compare_digest(mac, expected):
-        log.warning("catalog cache: %s refused (its HMAC does not match: altered); rebuilding", path)
+    payload = read_signed(d, path, "catalog cache")
+    if payload is None:
         return None
     try:
         data = json.loads(payload)
@@ -142,9 +171,6 @@ def store(catalog_sha256: str, schema_sha256: str, data: dict[str, Any]) -> Path
     d = cache_dir()
     if d is None or not ensure_dir(d):
         return None
-    mac_key = secret_key(d, create=True)
-    if mac_key is None:
-        return None
     key = entry_key(catalog_sha256, schema_sha256)
     body = dict(data, catalog_sha256=catalog_sha256, key=key)
     try:
@@ -155,17 +181,8 @@ def store(catalog_sha256: str, schema_sha256: str, data: dict[str, Any]) -> Path
     except (TypeError, ValueError) as exc:
         log.debug("catalog cache: not cached: %s", exc)
         return None
-    mac = hmac.new(mac_key, payload, hashlib.sha256).hexdigest().encode()
     path = _entry_path(d, key)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".catalog-", dir=d)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(mac + b"\n" + payload)
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.debug("catalog cache: cannot write %s: %s", path, exc)
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(tmp)
+    if not write_signed(d, path, payload, "catalog cache"):
         return None
     _prune(d, path)
     return path

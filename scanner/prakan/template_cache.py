@@ -12,21 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
-import logging
-import os
-import tempfile
 from pathlib import Path
 
 import jinja2
 from jinja2.bccache import Bucket
 
 from prakan import __version__
-from prakan.catalog_cache import cache_dir, ensure_dir, private, secret_key
-
-log = logging.getLogger(__name__)
-
-_MAC_LEN = 64
+from prakan.catalog_cache import cache_dir, ensure_dir, private, read_signed, write_signed
 
 
 class SignedBytecodeCache(jinja2.BytecodeCache):
@@ -41,41 +33,14 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
         d = cache_dir()
         if d is None or not private(d, directory=True):
             return
-        path = d / self._entry(bucket)
-        try:
-            blob = path.read_bytes()
-        except OSError:
-            return
-        key = secret_key(d, create=False)
-        if key is None or not private(path, directory=False):
-            log.warning("template cache: %s refused (not a private file, or no private key)", path)
-            return
-        mac, _, payload = blob.partition(b"\n")
-        expected = hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
-        if len(mac) != _MAC_LEN or not hmac.compare_digest(mac, expected):
-            log.warning("template cache: %s refused (its HMAC does not match: altered); recompiling", path)
-            return
-        bucket.bytecode_from_string(payload)
+        payload = read_signed(d, d / self._entry(bucket), "template cache")
+        if payload is not None:
+            bucket.bytecode_from_string(payload)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         d = cache_dir()
-        if d is None or not ensure_dir(d):
-            return
-        key = secret_key(d, create=True)
-        if key is None:
-            return
-        payload = bucket.bytecode_to_string()
-        mac = hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
-        path = d / self._entry(bucket)
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".jinja-", dir=d)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(mac + b"\n" + payload)
-            os.replace(tmp, path)
-        except OSError as exc:
-            log.debug("template cache: cannot write %s: %s", path, exc)
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(tmp)
+        if d is not None and ensure_dir(d):
+            write_signed(d, d / self._entry(bucket), bucket.bytecode_to_string(), "template cache")
 
     def clear(self) -> None:
         d = cache_dir()

@@ -163,7 +163,7 @@ def test_compiled_templates_are_cached_signed_and_refused_when_altered(
     # Bytecode is code: an entry altered by anyone without the key is refused, compiled afresh and rewritten.
     mac, _, payload = entry.read_bytes().partition(b"\n")
     entry.write_bytes(mac + b"\n" + payload.replace(b"!", b"?"))
-    with caplog.at_level(logging.WARNING, logger="prakan.template_cache"):
+    with caplog.at_level(logging.WARNING, logger="prakan.catalog_cache"):
         assert _template_env("{{ x }}!").get_template("t.html").render(x="c") == "c!"
     assert compiled and "HMAC does not match" in caplog.text
     mac2, _, payload2 = entry.read_bytes().partition(b"\n")
