@@ -6,6 +6,19 @@ import hashlib
 from pathlib import Path
 
 from prakan.evidence import MANIFEST, write_manifest
+from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY, SAMPLE_MANIFEST_KEY
+
+# `prakan evaluate` options for the bundled sample department: its signed evidence (demo key), any age
+SAMPLE_EVALUATE = (
+    "--evidence-dir",
+    str(SAMPLE_EVIDENCE),
+    "-i",
+    str(SAMPLE_INVENTORY),
+    "--manifest-key",
+    str(SAMPLE_MANIFEST_KEY),
+    "--max-age",
+    "0",
+)
 
 
 def seal(directory: Path, key: bytes | None = None) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import jsonschema
 from click.testing import CliRunner
-from evidence_helpers import seal
+from evidence_helpers import SAMPLE_EVALUATE, seal
 from prakan.catalog import load_catalog
 from prakan.cli import cli
 from prakan.evaluate import HostInfo, evaluate_host
@@ -141,21 +141,13 @@ def test_manifest_names_and_platforms_are_enforced(tmp_path: Path) -> None:
 
 
 def test_limit_skips_evidence_outside_the_selection(tmp_path: Path) -> None:
-    from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY, SAMPLE_MANIFEST_KEY
 
     target = tmp_path / "r.json"
     result = CliRunner().invoke(
         cli,
         [
             "evaluate",
-            "--evidence-dir",
-            str(SAMPLE_EVIDENCE),
-            "-i",
-            str(SAMPLE_INVENTORY),
-            "--manifest-key",
-            str(SAMPLE_MANIFEST_KEY),
-            "--max-age",
-            "0",
+            *SAMPLE_EVALUATE,
             "--limit",
             "bkk-hq-r1",
             "-o",

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from evidence_helpers import seal
+from evidence_helpers import SAMPLE_EVALUATE, seal
 from prakan.cli import cli
 from prakan.evidence import HostEvidence, SourceResult, write_host, write_manifest
 from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY, SAMPLE_MANIFEST_KEY
@@ -519,14 +519,7 @@ def test_a_killed_evaluate_leaves_no_temp_files(tmp_path: Path) -> None:
         "-m",
         "prakan",
         "evaluate",
-        "--evidence-dir",
-        str(SAMPLE_EVIDENCE),
-        "-i",
-        str(SAMPLE_INVENTORY),
-        "--manifest-key",
-        str(SAMPLE_MANIFEST_KEY),
-        "--max-age",
-        "0",
+        *SAMPLE_EVALUATE,
         "-o",
         str(out_dir / "results.json"),
     ]

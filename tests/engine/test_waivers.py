@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from evidence_helpers import SAMPLE_EVALUATE
 from prakan.cli import cli
-from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY, SAMPLE_MANIFEST_KEY
 from prakan.waivers import WaiverError, load_waivers
 
 
@@ -14,14 +14,7 @@ def test_sample_inventory_waivers_apply_and_expire(tmp_path: Path) -> None:
         cli,
         [
             "evaluate",
-            "--evidence-dir",
-            str(SAMPLE_EVIDENCE),
-            "-i",
-            str(SAMPLE_INVENTORY),
-            "--manifest-key",
-            str(SAMPLE_MANIFEST_KEY),
-            "--max-age",
-            "0",
+            *SAMPLE_EVALUATE,
             "--limit",
             "bkk-hq-sw2:bkk-hq-web1",
             "-o",

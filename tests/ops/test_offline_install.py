@@ -16,8 +16,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from evidence_helpers import SAMPLE_EVALUATE
 from ops_fixtures import OFFLINE_ENV
-from prakan.paths import ROOT, SAMPLE_EVIDENCE, SAMPLE_INVENTORY, SAMPLE_MANIFEST_KEY
+from prakan.paths import ROOT, SAMPLE_INVENTORY
 
 
 @pytest.fixture(scope="session")
@@ -110,16 +111,9 @@ def test_wheel_installs_offline_and_runs_outside_the_checkout(offline_venv: tupl
         work,
         "prakan",
         "evaluate",
-        "--evidence-dir",
-        str(SAMPLE_EVIDENCE),
-        "-i",
-        str(SAMPLE_INVENTORY),
+        *SAMPLE_EVALUATE,
         "-o",
         str(out),
-        "--manifest-key",
-        str(SAMPLE_MANIFEST_KEY),
-        "--max-age",
-        "0",
     )  # the signed sample
     assert ev.returncode == 0, ev.stderr[-2000:]
     installed = json.loads(out.read_text())

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from evidence_helpers import SAMPLE_EVALUATE
 from prakan.cli import cli
 
 CHECKS = {
@@ -118,23 +119,15 @@ def test_bad_results_file_is_a_usage_error_naming_it(tmp_path: Path, content: st
 
 def test_on_the_sample_department(tmp_path: Path) -> None:
     """Real results (the bundled sample evidence): every failing automated result is in exactly one run."""
-    from prakan.paths import SAMPLE_EVIDENCE, SAMPLE_INVENTORY, SAMPLE_MANIFEST_KEY
 
     res = tmp_path / "r.json"
     ev = CliRunner().invoke(
         cli,
         [
             "evaluate",
-            "--evidence-dir",
-            str(SAMPLE_EVIDENCE),
-            "-i",
-            str(SAMPLE_INVENTORY),
+            *SAMPLE_EVALUATE,
             "-o",
             str(res),
-            "--manifest-key",
-            str(SAMPLE_MANIFEST_KEY),
-            "--max-age",
-            "0",
         ],
     )
     assert res.exists(), ev.output
