@@ -211,6 +211,9 @@ class NspawnLab(Lab):
                         env=env,
                     )
             _wait_ssh(new, timeout=BOOT_TIMEOUT)
+            # sshd answers before the boot is over, and a login then can be hung up on: wait for the end of it
+            for host in new:
+                host.exec("timeout", str(int(BOOT_TIMEOUT)), "systemctl", "is-system-running", "--wait", check=False)
         except BaseException:
             for h in new:
                 self._down_host(h)
